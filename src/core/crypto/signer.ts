@@ -1,0 +1,46 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Keyring } from './keyring.js';
+import { SESSION_ID_LENGTH, isSessionId } from './random.js';
+
+/** Length of the base64url HMAC-SHA-256 tag. */
+const TAG_LENGTH = 43;
+/** A signed value: the ID, a dot, the tag. */
+export const SIGNED_ID_LENGTH = SESSION_ID_LENGTH + 1 + TAG_LENGTH;
+
+/** The result of verifying a signed ID. `stale`: an older key matched, so re-issue the cookie. */
+export interface VerifiedId {
+  id: string;
+  stale: boolean;
+}
+
+/** Signs session IDs for the cookie and verifies them in constant time. */
+export interface IdSigner {
+  sign(id: string): string;
+  /** The ID, or null for anything forged, garbled or of the wrong shape. Never throws. */
+  verify(signed: string): VerifiedId | null;
+}
+
+/** HMAC-SHA-256 over the ID with keys derived from the keyring; the first key signs, all verify. */
+export function createIdSigner(keyring: Keyring): IdSigner {
+  const keys = keyring.derive('cookie-signature');
+  const current = keys[0]!;
+  return {
+    sign(id) {
+      return `${id}.${createHmac('sha256', current).update(id).digest('base64url')}`;
+    },
+    verify(signed) {
+      if (typeof signed !== 'string' || signed.length !== SIGNED_ID_LENGTH || signed.charCodeAt(SESSION_ID_LENGTH) !== 46) return null;
+      const id = signed.slice(0, SESSION_ID_LENGTH);
+      const tagText = signed.slice(SESSION_ID_LENGTH + 1);
+      if (!isSessionId(id) || !isSessionId(tagText)) return null;
+      const tag = Buffer.from(tagText, 'base64url');
+      // Reject non-canonical encodings: the last character may carry unused bits.
+      if (tag.length !== 32 || tag.toString('base64url') !== tagText) return null;
+      for (let i = 0; i < keys.length; i++) {
+        const expected = createHmac('sha256', keys[i]!).update(id).digest();
+        if (timingSafeEqual(expected, tag)) return { id, stale: i > 0 };
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Lifecycle and security events. They carry a hash of the session ID, never the ID. */
+export type SessionEventType =
+  | 'created'
+  | 'regenerated'
+  | 'destroyed'
+  | 'expired'
+  /** A session cookie with a bad signature or shape. */
+  | 'invalid_cookie'
+  /** A well-signed cookie whose session does not exist (strict mode replaced it). */
+  | 'unknown_id'
+  /** Several valid session cookies in one request (cookie tossing): none was used. */
+  | 'duplicate_cookie'
+  /** A stored record that could not be decoded. */
+  | 'corrupt'
+  /** A compare-and-set commit met another request's write and merged. */
+  | 'conflict';
+
+export interface SessionEvent {
+  type: SessionEventType;
+  /** SHA-256 of the session ID, base64url, first 16 characters: enough to correlate, useless as a cookie. */
+  idHash?: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export type SessionEventListener = (event: SessionEvent) => void;

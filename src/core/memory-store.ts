@@ -1,0 +1,155 @@
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { SessionError } from './errors.js';
+import type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
+
+export interface MemoryStoreOptions {
+  /** Most records kept; the least recently used goes first. Default 100 000. */
+  maxEntries?: number;
+  /** Sweep expired records every this many seconds (an unref'd timer). Default off: they go when read or evicted. */
+  sweepInterval?: number;
+  /** Time source for expiry. Default the system clock. */
+  clock?: Clock;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+  userId: string | undefined;
+}
+
+/**
+ * A bounded in-process store of encoded strings (never live objects). Good for development,
+ * tests and single-process apps; sessions are lost on restart. Supports compare-and-set and the
+ * per-user index.
+ */
+export class MemoryStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #byUser = new Map<string, Set<string>>();
+  readonly #maxEntries: number;
+  readonly #clock: Clock;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const max = options.maxEntries ?? 100_000;
+    if (!Number.isInteger(max) || max < 1) throw new SessionError('ERR_SESSION_CONFIG', `maxEntries must be a positive integer; got ${String(max)}`);
+    this.#maxEntries = max;
+    this.#clock = options.clock ?? systemClock;
+    if (options.sweepInterval !== undefined) {
+      if (!(options.sweepInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'sweepInterval must be a positive number of seconds');
+      this.#timer = setInterval(() => void this.deleteExpired(), options.sweepInterval * 1000);
+      this.#timer.unref();
+    }
+  }
+
+  /** Number of records held, expired ones included until they are seen. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.#clock.now()) {
+      this.#remove(key, entry);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #remove(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    if (entry.userId !== undefined) {
+      const keys = this.#byUser.get(entry.userId);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#byUser.delete(entry.userId);
+    }
+  }
+
+  #put(key: string, value: string, expiresAt: number, userId: string | undefined): void {
+    const old = this.#entries.get(key);
+    if (old !== undefined) this.#remove(key, old);
+    if (expiresAt <= this.#clock.now()) return;
+    this.#entries.set(key, { value, expiresAt, userId });
+    if (userId !== undefined) {
+      let keys = this.#byUser.get(userId);
+      if (keys === undefined) this.#byUser.set(userId, (keys = new Set()));
+      keys.add(key);
+    }
+    while (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#remove(oldest, this.#entries.get(oldest)!);
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const entry = this.#live(key);
+    if (entry === undefined) return undefined;
+    // Move to the back: Map order is the LRU order.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    return entry.value;
+  }
+
+  async set(key: string, value: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void> {
+    this.#put(key, value, expiresAt, meta?.userId);
+  }
+
+  async setIf(key: string, value: string, expiresAt: number, previous: string | undefined, meta?: StoreWriteMeta): Promise<boolean> {
+    const current = this.#live(key);
+    if (current?.value !== previous) return false;
+    this.#put(key, value, expiresAt, meta?.userId);
+    return true;
+  }
+
+  async touch(key: string, expiresAt: number): Promise<void> {
+    const entry = this.#live(key);
+    if (entry === undefined) return;
+    if (expiresAt <= this.#clock.now()) this.#remove(key, entry);
+    else entry.expiresAt = expiresAt;
+  }
+
+  async delete(key: string): Promise<void> {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) this.#remove(key, entry);
+  }
+
+  async listByUser(userId: string): Promise<StoredSession[]> {
+    const result: StoredSession[] = [];
+    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+      const entry = this.#live(key);
+      if (entry !== undefined) result.push({ key, value: entry.value, expiresAt: entry.expiresAt });
+    }
+    return result;
+  }
+
+  async deleteByUser(userId: string, exceptKeys: readonly string[] = []): Promise<number> {
+    let count = 0;
+    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+      if (exceptKeys.includes(key)) continue;
+      const entry = this.#entries.get(key);
+      if (entry !== undefined) {
+        this.#remove(key, entry);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  async deleteExpired(): Promise<number> {
+    const now = this.#clock.now();
+    let count = 0;
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt <= now) {
+        this.#remove(key, entry);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  async close(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

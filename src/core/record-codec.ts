@@ -1,0 +1,58 @@
+import type { ClientInfo } from './types.js';
+
+/** A session as stored: the data plus the times and flags the manager needs. */
+export interface SessionRecord {
+  createdAt: number;
+  lastSeenAt: number;
+  persistent: boolean;
+  userId: string | undefined;
+  client: ClientInfo | undefined;
+  data: Record<string, unknown>;
+}
+
+/** Encodes a record as versioned JSON. Key order is fixed, so equal records encode equally. */
+export function encodeRecord(record: SessionRecord): string {
+  return JSON.stringify({
+    v: 1,
+    c: record.createdAt,
+    s: record.lastSeenAt,
+    p: record.persistent ? 1 : 0,
+    u: record.userId,
+    m: record.client,
+    d: record.data,
+  });
+}
+
+/**
+ * Decodes a stored record; anything malformed (wrong JSON, wrong shape, wrong version, a
+ * non-object payload) is undefined. Data lands in a null-prototype object, so stored keys such
+ * as `__proto__` stay plain data.
+ */
+export function decodeRecord(text: string): SessionRecord | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const d = r.d;
+  if (r.v !== 1 || !Number.isFinite(r.c) || !Number.isFinite(r.s) || typeof d !== 'object' || d === null || Array.isArray(d)) return undefined;
+  const client = typeof r.m === 'object' && r.m !== null ? pickClient(r.m as Record<string, unknown>) : undefined;
+  return {
+    createdAt: r.c as number,
+    lastSeenAt: r.s as number,
+    persistent: r.p === 1,
+    userId: typeof r.u === 'string' ? r.u : undefined,
+    client,
+    data: Object.assign(Object.create(null) as Record<string, unknown>, d),
+  };
+}
+
+function pickClient(m: Record<string, unknown>): ClientInfo {
+  const client: ClientInfo = {};
+  if (typeof m.userAgent === 'string') client.userAgent = m.userAgent;
+  if (typeof m.ip === 'string') client.ip = m.ip;
+  return client;
+}

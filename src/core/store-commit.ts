@@ -1,0 +1,113 @@
+import { SessionError } from './errors.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import type { SessionRecord } from './record-codec.js';
+import type { StoreCaller } from './store-caller.js';
+
+export interface CommitRecordInput {
+  caller: StoreCaller;
+  key: string;
+  record: SessionRecord;
+  /** The value loaded at the start of the request; undefined for a new record. */
+  previous: string | undefined;
+  /** A brand-new record under a fresh ID. */
+  create: boolean;
+  expiresAt: number;
+  maxRecordBytes: number;
+  maxRetries: number;
+  updaters: ReadonlyMap<string, ReadonlyArray<(value: unknown) => unknown>>;
+  userIdOf: (data: Record<string, unknown>) => string | undefined;
+  now: number;
+  onConflict: () => void;
+}
+
+export interface CommittedRecord {
+  text: string;
+  record: SessionRecord;
+}
+
+function encodeChecked(record: SessionRecord, maxRecordBytes: number): string {
+  const text = encodeRecord(record);
+  if (text.length > maxRecordBytes / 3 && Buffer.byteLength(text) > maxRecordBytes) {
+    throw new SessionError('ERR_SESSION_TOO_LARGE', `the session record is ${Buffer.byteLength(text)} bytes, over maxRecordBytes (${maxRecordBytes}); keep large data elsewhere and store its ID in the session`);
+  }
+  return text;
+}
+
+const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Re-applies this request's own changes (keys whose encoding differs from the loaded baseline,
+ * and `update()` functions) onto the record another request wrote meanwhile.
+ */
+export function mergeRecord(
+  baseline: SessionRecord | undefined,
+  ours: SessionRecord,
+  theirs: SessionRecord,
+  updaters: CommitRecordInput['updaters'],
+  now: number,
+): SessionRecord {
+  const data = Object.assign(Object.create(null) as Record<string, unknown>, theirs.data);
+  const base = baseline?.data ?? (Object.create(null) as Record<string, unknown>);
+  const keys = new Set([...Object.keys(base), ...Object.keys(ours.data)]);
+  for (const key of keys) {
+    const fns = updaters.get(key);
+    if (fns !== undefined) {
+      let value: unknown = Object.hasOwn(theirs.data, key) ? theirs.data[key] : undefined;
+      for (const fn of fns) value = fn(value);
+      if (value === undefined) delete data[key];
+      else data[key] = value;
+      continue;
+    }
+    const mine = Object.hasOwn(ours.data, key) ? ours.data[key] : undefined;
+    const was = Object.hasOwn(base, key) ? base[key] : undefined;
+    if (same(mine, was)) continue;
+    if (mine === undefined) delete data[key];
+    else data[key] = mine;
+  }
+  return {
+    createdAt: theirs.createdAt,
+    lastSeenAt: Math.max(now, theirs.lastSeenAt),
+    persistent: baseline !== undefined && ours.persistent === baseline.persistent ? theirs.persistent : ours.persistent,
+    userId: undefined,
+    client: ours.client ?? theirs.client,
+    data,
+  };
+}
+
+const pause = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+
+/**
+ * Writes a record with compare-and-set against the loaded value; on a conflict it re-reads,
+ * merges this request's own changes onto the fresh record and tries again, a bounded number of
+ * times. Returns undefined when the record was deleted meanwhile (it is never re-created).
+ */
+export async function commitRecord(input: CommitRecordInput): Promise<CommittedRecord | undefined> {
+  const { caller, key, expiresAt, maxRecordBytes } = input;
+  let record = input.record;
+  let text = encodeChecked(record, maxRecordBytes);
+  const meta = { userId: input.userIdOf(record.data) };
+  if (input.create) {
+    await caller.set(key, text, expiresAt, meta);
+    return { text, record };
+  }
+  let previous = input.previous;
+  let baseline = previous === undefined ? undefined : decodeRecord(previous);
+  for (let attempt = 0; ; attempt++) {
+    const written = await caller.setIf(key, text, expiresAt, previous, { userId: input.userIdOf(record.data) });
+    if (written) return { text, record };
+    if (attempt >= input.maxRetries) {
+      throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing under this request; gave up after ${input.maxRetries + 1} attempts`);
+    }
+    input.onConflict();
+    await pause(attempt);
+    const current = await caller.get(key);
+    const theirs = current === undefined ? undefined : decodeRecord(current);
+    if (theirs === undefined) return undefined;
+    record = mergeRecord(baseline, record, theirs, input.updaters, input.now);
+    record.userId = input.userIdOf(record.data);
+    text = encodeChecked(record, maxRecordBytes);
+    previous = current;
+    baseline = theirs;
+  }
+}

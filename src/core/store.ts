@@ -1,0 +1,44 @@
+/** Extra facts a store may index a record by. */
+export interface StoreWriteMeta {
+  /** The user the session belongs to, taken from the data key named by `userKey`. */
+  userId?: string;
+}
+
+/** One record of a user's sessions, as `listByUser` returns it. */
+export interface StoredSession {
+  key: string;
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * What every store implements. Stores see opaque strings under store keys (a hash of the
+ * session ID by default) and never interpret either.
+ *
+ * Rules: a missing, expired or unreadable record is `undefined`, never an error; a backend
+ * failure throws (tessera wraps it in `ERR_SESSION_STORE`); a record is never returned after
+ * its `expiresAt` (epoch ms).
+ */
+export interface SessionStore {
+  /** The value stored under `key`, or undefined when missing or expired. */
+  get(key: string): Promise<string | undefined>;
+  /** Insert or overwrite. */
+  set(key: string, value: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
+  /** Idempotent: deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Move the expiry of an existing record without rewriting its value. */
+  touch?(key: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
+  /**
+   * Atomic compare-and-set: write only if the stored value is still `previous`
+   * (`previous === undefined`: only if no live record exists). Returns whether it wrote.
+   */
+  setIf?(key: string, value: string, expiresAt: number, previous: string | undefined, meta?: StoreWriteMeta): Promise<boolean>;
+  /** The live records indexed under `userId`. */
+  listByUser?(userId: string): Promise<StoredSession[]>;
+  /** Delete every record of `userId` except the keys in `exceptKeys`; returns how many went. */
+  deleteByUser?(userId: string, exceptKeys?: readonly string[]): Promise<number>;
+  /** Housekeeping: delete expired records; returns how many went. */
+  deleteExpired?(): Promise<number>;
+  /** Release what the store owns (timers, its own connections), never the user's client. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,22 @@
+/**
+ * The shape of session data. Empty by default; augment it to type `req.session` everywhere:
+ *
+ * @example
+ * declare module 'tessera' {
+ *   interface SessionData { userId: string; cart: string[] }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionData {}
+
+/** The data type used when none is given: the augmented `SessionData`, or any string key. */
+export type DefaultSessionData = keyof SessionData extends never ? Record<string, unknown> : SessionData;
+
+/** What happened to a session during the request, by explicit calls. */
+export type SessionStatus = 'unchanged' | 'modified' | 'regenerated' | 'destroyed';
+
+/** Client details recorded with a session, shown by `listSessions`. */
+export interface ClientInfo {
+  userAgent?: string;
+  ip?: string;
+}

@@ -1,0 +1,2 @@
+// The `tessera` entry: the core API.
+export * from './core/index.js';
