@@ -68,7 +68,9 @@ export class RedisStore implements SessionStore {
   readonly #userPrefix: string;
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options?.client?.sendCommand !== 'function') {
+    const client: unknown = options?.client;
+    // A bare ioredis client also has a sendCommand(), of another shape: it must go through fromIoredis.
+    if (typeof (client as RedisCommandClient | undefined)?.sendCommand !== 'function' || typeof (client as { call?: unknown }).call === 'function') {
       throw new SessionError('ERR_SESSION_CONFIG', 'RedisStore needs { client }: wrap your client with fromIoredis(client) or fromNodeRedis(client) from tessera/redis');
     }
     this.#client = options.client;
