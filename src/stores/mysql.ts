@@ -100,7 +100,7 @@ function fits(value: string): boolean {
 }
 
 /**
- * A session store in one MySQL (5.7+, 8) or MariaDB (10.5+) InnoDB table, over the app's mysql2
+ * A session store in one MySQL or MariaDB InnoDB table (tested on MariaDB 10.11), over the app's mysql2
  * promise pool, which the store never ends. Statements go through `pool.query()` (escaped by
  * mysql2, one round trip each); the connection charset must be utf8mb4 (mysql2's default).
  *
