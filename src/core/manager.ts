@@ -10,8 +10,8 @@ import type { ResolvedOptions, SessionManagerOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { SessionRecord } from './record-codec.js';
-import { Session, createSession, sessionState } from './session.js';
-import type { SessionState } from './session.js';
+import { createSession, sessionState } from './session.js';
+import type { SessionState , Session} from './session.js';
 import { serializeClearCookie, serializeSetCookie } from './set-cookie.js';
 import type { SessionStore } from './store.js';
 import { createStoreCaller } from './store-caller.js';
@@ -182,6 +182,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
 
   const sessionCookie = (s: SessionState, now: number): string => {
     const maxAge = s.persistent ? (Math.min(s.createdAt + options.lifetimeMs, now + options.idleMs) - now) / 1000 : undefined;
+    if (s.id === '') throw new Error('tessera: internal error, cookie for a session without an ID');
     return serializeSetCookie(cookie, signer.sign(s.id), maxAge, now);
   };
 
@@ -214,7 +215,8 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       return done(clear, purge);
     }
 
-    const replacing = s.loadedId !== undefined && s.loadedId !== session.id;
+    const id = session.id;
+    const replacing = s.loadedId !== undefined && s.loadedId !== id;
     const isNew = s.loadedId === undefined || replacing;
     const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
     const changed = isNew || s.touched || (s.status === 'modified' && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
@@ -229,7 +231,6 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
     }
     const setCookie = needsCookie && !s.cookieSent ? [sessionCookie(s, now)] : [];
-    const id = session.id;
     return done(setCookie, async () => {
       await purge?.();
       if (replacing) {

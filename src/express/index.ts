@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientInfo, DefaultSessionData, Session, SessionManager, SessionManagerOptions } from '../core/index.js';
+import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import { applyCookieHeaders, installEndHook } from './end-hook.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The visitor's session, loaded by tessera's `session()` middleware. */
+      session: Session<DefaultSessionData>;
+    }
+  }
+}
+
+/** Options of the Express / node:http middleware: the manager's options plus how failures are answered. */
+export interface ExpressSessionOptions extends SessionManagerOptions {
+  /**
+   * A store failure while loading: `'respond'` (default) answers 503 with `Retry-After`;
+   * `'next'` passes the `SessionError` to `next(err)` for your error handler.
+   */
+  onStoreError?: 'respond' | 'next';
+  /** Record the user agent and IP of new sessions, for `listSessions`. Default false. */
+  recordClient?: boolean;
+  /** Failures after the response headers left, and every commit failure. Default: `console.error` with the code only. */
+  onError?: (error: SessionError, req: IncomingMessage) => void;
+}
+
+export type NextFunction = (error?: unknown) => void;
+export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+
+interface Loaded {
+  manager: SessionManager<object>;
+  session: Session<object>;
+  res: ServerResponse;
+}
+
+const loaded = new WeakMap<IncomingMessage, Loaded[]>();
+
+function addVaryCookie(res: ServerResponse): void {
+  const current = res.getHeader('Vary');
+  const text = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
+  if (text === '') res.setHeader('Vary', 'Cookie');
+  else if (!/(^|,)\s*(\*|cookie)\s*(,|$)/i.test(text)) res.setHeader('Vary', `${text}, Cookie`);
+}
+
+function clientOf(req: IncomingMessage): ClientInfo {
+  const client: ClientInfo = {};
+  const ua = req.headers['user-agent'];
+  if (typeof ua === 'string') client.userAgent = ua.slice(0, 512);
+  // Express computes req.ip from its `trust proxy` setting; plain node:http has only the socket.
+  const ip = (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress;
+  if (typeof ip === 'string') client.ip = ip;
+  return client;
+}
+
+function defaultOnError(error: SessionError): void {
+  console.error(`tessera: ${error.code}: ${error.message}`);
+}
+
+function asSessionError(error: unknown): SessionError {
+  return isSessionError(error) ? error : new SessionError('ERR_SESSION_STORE', 'session commit failed', { cause: error });
+}
+
+function respondUnavailable(res: ServerResponse, error: SessionError, end: () => void): void {
+  const status = error.code === 'ERR_SESSION_STORE' || error.code === 'ERR_SESSION_CONFLICT' ? 503 : 500;
+  res.removeHeader('Set-Cookie');
+  res.removeHeader('Content-Length');
+  res.removeHeader('Content-Encoding');
+  res.statusCode = status;
+  if (status === 503) res.setHeader('Retry-After', '1');
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(status === 503 ? 'Service Unavailable' : 'Internal Server Error'));
+  res.write(status === 503 ? 'Service Unavailable' : 'Internal Server Error');
+  end();
+}
+
+/**
+ * Session middleware for Express and plain `node:http`. Pass options (a manager is made for you)
+ * or a manager you built with `createSessionManager`.
+ *
+ * @example
+ * app.use(session({ secrets: process.env.SESSION_SECRET!, store: new SqliteStore(db) }));
+ * app.get('/', (req, res) => { req.session.update('views', (n = 0) => n + 1); res.send('hi'); });
+ */
+export function session<T extends object = DefaultSessionData>(options: ExpressSessionOptions | SessionManager<T>): SessionMiddleware {
+  const isManager = typeof (options as SessionManager<T>).load === 'function';
+  const manager = (isManager ? options : createSessionManager<T>(options as ExpressSessionOptions)) as SessionManager<object>;
+  const settings: ExpressSessionOptions | undefined = isManager ? undefined : (options as ExpressSessionOptions);
+  const onStoreError = settings?.onStoreError ?? 'respond';
+  const recordClient = settings?.recordClient ?? false;
+  const report = settings?.onError ?? defaultOnError;
+
+  return function tesseraSession(req, res, next = () => {}) {
+    const list = loaded.get(req);
+    if (list?.some((entry) => entry.manager === manager)) {
+      next();
+      return;
+    }
+    manager.load(req.headers.cookie, recordClient ? clientOf(req) : undefined).then(
+      (current) => {
+        const entry: Loaded = { manager, session: current, res };
+        if (list) list.push(entry);
+        else loaded.set(req, [entry]);
+        // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
+        const withSession = req as IncomingMessage & { session?: Session<object> };
+        if (list === undefined) withSession.session = current;
+        addVaryCookie(res);
+        installEndHook(res, manager, () => entry.session, {
+          onCommitError: (error) => report(asSessionError(error), req),
+          respondFailure: (error, end) => {
+            const sessionError = asSessionError(error);
+            report(sessionError, req);
+            respondUnavailable(res, sessionError, end);
+          },
+        });
+        next();
+      },
+      (error: unknown) => {
+        const sessionError = asSessionError(error);
+        if (onStoreError === 'next') {
+          next(sessionError);
+          return;
+        }
+        report(sessionError, req);
+        respondUnavailable(res, sessionError, () => res.end());
+      },
+    );
+  };
+}
+
+function entryOf(req: IncomingMessage, manager?: SessionManager<object>): Loaded {
+  const list = loaded.get(req);
+  const entry = manager === undefined ? list?.[0] : list?.find((e) => e.manager === manager);
+  if (entry === undefined) {
+    throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this handler');
+  }
+  return entry;
+}
+
+/** The session of a request, for plain `node:http` handlers (Express users have `req.session`). */
+export function getSession<T extends object = DefaultSessionData>(req: IncomingMessage, manager?: SessionManager<T>): Session<T> {
+  return entryOf(req, manager as SessionManager<object> | undefined).session as Session<T>;
+}
+
+/**
+ * Commits the session now and sets its cookie, before a streamed response or to handle store
+ * errors in your own flow. The end of the response then commits only what changed afterwards.
+ */
+export async function saveSession(req: IncomingMessage, manager?: SessionManager<object>): Promise<void> {
+  const entry = entryOf(req, manager);
+  const prepared = entry.manager.prepareCommit(entry.session);
+  await prepared.run();
+  if (!entry.res.headersSent) applyCookieHeaders(entry.res, prepared);
+}
+
+export type { SessionInfo } from '../core/index.js';
