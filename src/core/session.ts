@@ -19,6 +19,8 @@ export interface SessionState {
   status: SessionStatus;
   /** `touch()` was called: refresh the expiry and cookie even when nothing else changed. */
   touched: boolean;
+  /** An object value was handed out (get/toJSON), so it may be changed in place: compare encodings at commit. */
+  exposed?: boolean;
   /** Functions given to `update()`, per key, re-run on a fresh record when a commit conflicts. */
   updaters: Map<string, Updater[]>;
   client: ClientInfo | undefined;
@@ -95,7 +97,10 @@ export class Session<T extends object = DefaultSessionData> {
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
     const data = this.#state.data;
-    return (Object.hasOwn(data, key) ? data[key] : undefined) as T[K] | undefined;
+    if (!Object.hasOwn(data, key)) return undefined;
+    const value = data[key];
+    if (typeof value === 'object' && value !== null) this.#state.exposed = true;
+    return value as T[K];
   }
 
   set<K extends keyof T & string>(key: K, value: T[K]): void {
@@ -192,6 +197,7 @@ export class Session<T extends object = DefaultSessionData> {
 
   /** A copy of the data. */
   toJSON(): Partial<T> {
+    this.#state.exposed = true;
     return { ...this.#state.data } as Partial<T>;
   }
 
