@@ -1,0 +1,49 @@
+// `tessera/express-session`: a drop-in replacement for express-session 1.x.
+//   import session from 'tessera/express-session'       (ESM)
+//   const session = require('tessera/express-session')  (CommonJS, Node >= 20.19 require(esm))
+// Both give the middleware factory itself, carrying .Store, .MemoryStore, .Cookie and .Session.
+import { Cookie } from './cookie.js';
+import { MemoryStore } from './memory-store.js';
+import { session as createMiddleware } from './middleware.js';
+import type { SessionMiddleware, SessionOptions } from './middleware.js';
+import { Session } from './session.js';
+import { Store } from './store.js';
+import { TesseraStore } from './tessera-store.js';
+
+/** The factory as express-session exports it: callable, with the classes as properties. */
+export interface SessionFactory {
+  (options?: SessionOptions): SessionMiddleware;
+  Store: typeof Store;
+  MemoryStore: typeof MemoryStore;
+  Cookie: typeof Cookie;
+  Session: typeof Session;
+  /** tessera: wraps a tessera SessionStore explicitly (passing one as `store` wraps it for you). */
+  TesseraStore: typeof TesseraStore;
+  /** The factory again, for tools that look for `default` on a CommonJS export. */
+  default: SessionFactory;
+}
+
+const factory = function session(options?: SessionOptions): SessionMiddleware {
+  return createMiddleware(options);
+} as SessionFactory;
+factory.Store = Store;
+factory.MemoryStore = MemoryStore;
+factory.Cookie = Cookie;
+factory.Session = Session;
+factory.TesseraStore = TesseraStore;
+factory.default = factory;
+
+export default factory;
+// `require('tessera/express-session')` returns exactly this value (Node's require(esm) honours an
+// export named "module.exports").
+export { factory as 'module.exports' };
+export { factory as session, Cookie, MemoryStore, Session, Store, TesseraStore };
+export { isTesseraStore } from './tessera-store.js';
+export { sign, unsign } from './signature.js';
+export type { SecretKey } from './signature.js';
+export type { CookieData, CookieOptions } from './cookie.js';
+export type { MemoryStoreOptions } from './memory-store.js';
+export type { NextFunction, SessionMiddleware, SessionOptions } from './middleware.js';
+export type { SessionRequest } from './session.js';
+export type { Callback, SessionData, StoreConstructor, StoreMethods } from './store.js';
+export type { TesseraStoreOptions } from './tessera-store.js';

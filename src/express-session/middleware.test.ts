@@ -1,0 +1,428 @@
+// The option matrix and req.session API of tessera/express-session over real HTTP, in the style
+// of express-session's own suite: a bare node:http server, the middleware, a respond function.
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { after, describe, it } from 'node:test';
+import { Browser, serve } from '../../test/support/http.js';
+import type { RunningServer } from '../../test/support/http.js';
+import session, { Cookie, MemoryStore, Session, Store } from './index.js';
+import type { SessionOptions, SessionRequest } from './index.js';
+
+const SECRET = 'keyboard cat';
+type Respond = (req: SessionRequest, res: ServerResponse) => void;
+
+const servers: RunningServer[] = [];
+after(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+/** A server running the middleware then `respond`; middleware errors answer 500 with the message and are recorded. */
+async function app(options: SessionOptions, respond: Respond = (_req, res) => res.end('ok')) {
+  const errors: unknown[] = [];
+  const middleware = session({ secret: SECRET, resave: false, saveUninitialized: true, ...options });
+  const server = await serve((req: IncomingMessage, res: ServerResponse) => {
+    middleware(req as SessionRequest, res, (error?: unknown) => {
+      if (error) {
+        errors.push(error);
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end(error instanceof Error ? error.message : String(error));
+        }
+        return;
+      }
+      respond(req as SessionRequest, res);
+    });
+  });
+  servers.push(server);
+  return { server, errors, browser: new Browser(server.url) };
+}
+
+function cookieOf(setCookie: string[], name = 'connect.sid'): string | undefined {
+  return setCookie.find((c) => c.startsWith(`${name}=`));
+}
+
+function sidOf(setCookie: string[], name = 'connect.sid'): string {
+  const header = cookieOf(setCookie, name);
+  assert.ok(header, `expected a ${name} cookie`);
+  const value = decodeURIComponent(header.split(';')[0]!.slice(name.length + 1));
+  return value.slice(2, value.lastIndexOf('.'));
+}
+
+/** A MemoryStore that counts its calls. */
+function countingStore() {
+  const store = new MemoryStore();
+  const calls = { get: 0, set: 0, touch: 0, destroy: 0 };
+  for (const method of ['get', 'set', 'touch', 'destroy'] as const) {
+    const original = store[method].bind(store) as (...args: unknown[]) => void;
+    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      calls[method]++;
+      original(...args);
+    };
+  }
+  return { store, calls };
+}
+
+describe('express-session compat: construction', () => {
+  it('throws express-session’s messages for bad genid, unset and empty secret arrays', () => {
+    assert.throws(() => session({ genid: 'x' as never }), /genid option must be a function/);
+    assert.throws(() => session({ unset: 'bogus' as never, resave: false, saveUninitialized: false, secret: 's' }), /unset option must be "destroy" or "keep"/);
+    assert.throws(() => session({ secret: [], resave: false, saveUninitialized: false }), /secret option array must contain one or more strings/);
+  });
+
+  it('warns about missing resave, saveUninitialized and secret as express-session does', () => {
+    const seen: string[] = [];
+    const listener = (warning: Error) => seen.push(warning.message);
+    process.on('warning', listener);
+    const previous = process.env.NO_DEPRECATION;
+    delete process.env.NO_DEPRECATION;
+    try {
+      session({});
+    } finally {
+      if (previous !== undefined) process.env.NO_DEPRECATION = previous;
+    }
+    return new Promise<void>((resolve) => setImmediate(() => {
+      process.off('warning', listener);
+      assert.ok(seen.includes('express-session deprecated undefined resave option; provide resave option'), seen.join('\n'));
+      assert.ok(seen.includes('express-session deprecated undefined saveUninitialized option; provide saveUninitialized option'));
+      assert.ok(seen.includes('express-session deprecated req.secret; provide secret option'));
+      resolve();
+    }));
+  });
+
+  it('NO_DEPRECATION=express-session silences the warnings', async () => {
+    const seen: string[] = [];
+    const listener = (warning: Error) => seen.push(warning.message);
+    process.on('warning', listener);
+    const previous = process.env.NO_DEPRECATION;
+    process.env.NO_DEPRECATION = 'express-session';
+    try {
+      session({});
+    } finally {
+      if (previous === undefined) delete process.env.NO_DEPRECATION;
+      else process.env.NO_DEPRECATION = previous;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', listener);
+    assert.deepEqual(seen.filter((m) => m.startsWith('express-session')), []);
+  });
+
+  it('exposes Store, MemoryStore, Cookie and Session on the factory', () => {
+    assert.equal(session.Store, Store);
+    assert.equal(session.MemoryStore, MemoryStore);
+    assert.equal(session.Cookie, Cookie);
+    assert.equal(session.Session, Session);
+    assert.ok(new MemoryStore() instanceof Store);
+  });
+});
+
+describe('express-session compat: cookie and signature', () => {
+  it('signs byte-exactly: secret "keyboard cat", genid "apple"', async () => {
+    const { browser } = await app({ genid: () => 'apple' });
+    const res = await browser.get('/');
+    assert.equal(res.setCookie[0]!.split(';')[0], 'connect.sid=s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU');
+    assert.equal(res.setCookie[0], 'connect.sid=s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU; Path=/; HttpOnly');
+  });
+
+  it('default IDs are 32 base64url characters', async () => {
+    const { browser } = await app({});
+    const res = await browser.get('/');
+    assert.match(sidOf(res.setCookie), /^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('uses name, and key as its alias', async () => {
+    const named = await app({ name: 'sid' });
+    assert.ok(cookieOf((await named.browser.get('/')).setCookie, 'sid'));
+    const keyed = await app({ key: 'legacy' });
+    assert.ok(cookieOf((await keyed.browser.get('/')).setCookie, 'legacy'));
+  });
+
+  it('writes every cookie attribute in express-session’s order', async () => {
+    const { browser } = await app({
+      cookie: { maxAge: 60_000, domain: '127.0.0.1', path: '/', httpOnly: true, partitioned: true, priority: 'high', sameSite: 'strict' },
+      genid: () => 'apple',
+    });
+    const res = await browser.get('/');
+    const date = res.headers.get('date')!;
+    const header = res.setCookie[0]!;
+    assert.match(header, /^connect\.sid=s%3Aapple\.[^;]+; Domain=127\.0\.0\.1; Path=\/; Expires=[^;]+; HttpOnly; Partitioned; Priority=High; SameSite=Strict$/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(header)![1]!);
+    const delta = expires - Date.parse(date);
+    assert.ok(delta >= 59_000 && delta <= 61_000, `Expires is Date + maxAge (${delta})`);
+  });
+
+  it('a secret array signs with the first and verifies with all', async () => {
+    const store = new MemoryStore();
+    const old = await app({ secret: 'old secret', store });
+    const first = await old.browser.get('/', { headers: {} });
+    const cookie = first.setCookie[0]!.split(';')[0]!;
+    const rotated = await app({ secret: ['new secret', 'old secret'], rolling: true, store }, (req, res) => res.end(req.sessionID));
+    const res = await rotated.browser.get('/', { cookie });
+    assert.equal(res.body, sidOf(first.setCookie));
+    assert.equal(sidOf(res.setCookie), res.body);
+    const resigned = res.setCookie[0]!.split(';')[0]!;
+    assert.notEqual(resigned, cookie, 'the re-sent cookie is signed with the new secret');
+    const newOnly = await app({ secret: 'new secret', store }, (req, res) => res.end(req.sessionID));
+    assert.equal((await newOnly.browser.get('/', { cookie: resigned })).body, res.body);
+  });
+
+  it('ignores unsigned and badly signed cookies without asking the store', async () => {
+    const { store, calls } = countingStore();
+    const { browser } = await app({ store }, (req, res) => res.end(req.sessionID));
+    for (const cookie of ['connect.sid=apple', 'connect.sid=s%3Aapple.bad', 'connect.sid=s%3Aapple.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCV']) {
+      const res = await browser.get('/', { cookie });
+      assert.notEqual(res.body, 'apple');
+    }
+    assert.equal(calls.get, 0);
+  });
+
+  it('missing secret: a 500 with "secret option required for sessions" at request time', async () => {
+    const { browser } = await app({ secret: undefined });
+    const res = await browser.get('/');
+    assert.equal(res.status, 500);
+    assert.equal(res.body, 'secret option required for sessions');
+  });
+
+  it('falls back to req.secret when no secret option is given', async () => {
+    const middleware = session({ resave: false, saveUninitialized: true, genid: () => 'apple' });
+    const server = await serve((req: IncomingMessage, res: ServerResponse) => {
+      (req as SessionRequest).secret = SECRET;
+      middleware(req as SessionRequest, res, () => res.end('ok'));
+    });
+    servers.push(server);
+    const res = await new Browser(server.url).get('/');
+    assert.match(res.setCookie[0]!, /^connect\.sid=s%3Aapple\.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU;/);
+  });
+
+  it('skips requests outside cookie.path', async () => {
+    const { browser } = await app({ cookie: { path: '/admin' } }, (req, res) => res.end(String(req.session === undefined)));
+    assert.equal((await browser.get('/public')).body, 'true');
+    const inside = await browser.get('/admin/x?y=1');
+    assert.equal(inside.body, 'false');
+    assert.match(inside.setCookie[0]!, /Path=\/admin/);
+  });
+});
+
+describe('express-session compat: save and cookie decisions', () => {
+  it('saveUninitialized: true saves and sets a cookie for an untouched new session', async () => {
+    const { store, calls } = countingStore();
+    const { browser } = await app({ store, saveUninitialized: true });
+    const res = await browser.get('/');
+    assert.equal(res.setCookie.length, 1);
+    assert.equal(calls.set, 1);
+  });
+
+  it('saveUninitialized: false stores nothing and sends no cookie until the session is modified', async () => {
+    const { store, calls } = countingStore();
+    const { browser } = await app({ store, saveUninitialized: false }, (req, res) => {
+      if (req.url === '/login') req.session!.user = 'ada';
+      res.end('ok');
+    });
+    const res = await browser.get('/');
+    assert.deepEqual(res.setCookie, []);
+    assert.equal(calls.set, 0);
+    const login = await browser.get('/login');
+    assert.equal(login.setCookie.length, 1);
+    assert.equal(calls.set, 1);
+  });
+
+  it('resave: false touches instead of re-saving an unmodified session; resave: true saves it', async () => {
+    for (const resave of [false, true]) {
+      const { store, calls } = countingStore();
+      const { browser } = await app({ store, resave });
+      await browser.get('/');
+      await browser.get('/');
+      assert.deepEqual({ set: calls.set, touch: calls.touch }, resave ? { set: 2, touch: 0 } : { set: 1, touch: 1 }, `resave ${resave}`);
+    }
+  });
+
+  it('rolling sends the cookie on every response; without it an existing session gets none', async () => {
+    for (const rolling of [false, true]) {
+      const { browser } = await app({ rolling, cookie: { maxAge: 60_000 } });
+      await browser.get('/');
+      const again = await browser.get('/');
+      assert.equal(again.setCookie.length, rolling ? 1 : 0, `rolling ${rolling}`);
+    }
+  });
+
+  it('an existing session with maxAge gets a fresh cookie when modified; a browser-session cookie is sent once', async () => {
+    const withMaxAge = await app({ cookie: { maxAge: 60_000 } }, (req, res) => {
+      req.session!.n = ((req.session!.n as number | undefined) ?? 0) + 1;
+      res.end(String(req.session!.n));
+    });
+    await withMaxAge.browser.get('/');
+    assert.equal((await withMaxAge.browser.get('/')).setCookie.length, 1);
+    const browserSession = await app({}, (req, res) => {
+      req.session!.n = ((req.session!.n as number | undefined) ?? 0) + 1;
+      res.end(String(req.session!.n));
+    });
+    await browserSession.browser.get('/');
+    const second = await browserSession.browser.get('/');
+    assert.equal(second.body, '2');
+    assert.equal(second.setCookie.length, 0);
+  });
+
+  it('changing only req.session.cookie is not a modification', async () => {
+    const { store, calls } = countingStore();
+    const { browser } = await app({ store }, (req, res) => {
+      req.session!.cookie.httpOnly = false;
+      res.end('ok');
+    });
+    await browser.get('/');
+    await browser.get('/');
+    assert.equal(calls.set, 1);
+  });
+
+  it('the response completes only after the store write, and the body arrives whole', async () => {
+    const store = new MemoryStore();
+    const originalSet = store.set.bind(store);
+    let written = false;
+    store.set = (sid, data, callback) => setTimeout(() => {
+      written = true;
+      originalSet(sid, data, callback);
+    }, 50);
+    const body = 'x'.repeat(100_000);
+    const { browser } = await app({ store }, (req, res) => {
+      req.session!.big = true;
+      res.setHeader('Content-Length', Buffer.byteLength(body));
+      res.end(body);
+    });
+    const res = await browser.get('/');
+    assert.equal(written, true);
+    assert.equal(res.body, body);
+  });
+
+  it('a store.set error goes to next(err) after the response', async () => {
+    const store = new MemoryStore();
+    store.set = (_sid, _data, callback) => setImmediate(() => callback!(new Error('boom!')));
+    const { browser, errors } = await app({ store }, (req, res) => {
+      req.session!.x = 1;
+      res.end('sent');
+    });
+    const res = await browser.get('/');
+    assert.equal(res.body, 'sent');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal((errors[0] as Error).message, 'boom!');
+  });
+
+  it('a store.get error goes to next(err); ENOENT counts as not found', async () => {
+    const store = new MemoryStore();
+    const { browser } = await app({ store, genid: () => 'apple' });
+    await browser.get('/');
+    store.get = (_sid, callback) => callback(Object.assign(new Error('boom get'), { code: 'EIO' }));
+    assert.equal((await browser.get('/')).body, 'boom get');
+    store.get = (_sid, callback) => callback(Object.assign(new Error('gone'), { code: 'ENOENT' }));
+    const res = await browser.get('/');
+    assert.equal(res.status, 200);
+  });
+
+  it('a stored session without cookie fails the request with Node’s own TypeError', async () => {
+    const store = new MemoryStore();
+    const { browser } = await app({ store, genid: () => 'apple' });
+    await browser.get('/');
+    store.set('apple', { user: 'x' } as never);
+    const res = await browser.get('/');
+    assert.equal(res.status, 500);
+    assert.match(res.body, /Cannot read prop/);
+  });
+
+  it('an invalid expires fails with "option expires is invalid"', async () => {
+    const { browser, errors } = await app({}, (req, res) => {
+      req.session!.cookie.expires = new Date(NaN);
+      try {
+        res.end('nope');
+      } catch (error) {
+        errors.push(error);
+        res.statusCode = 500;
+        res.end((error as Error).message);
+      }
+    });
+    const res = await browser.get('/');
+    assert.equal(res.status, 500);
+    assert.equal(res.body, 'option expires is invalid');
+    assert.deepEqual(res.setCookie, []);
+  });
+
+  it('unset: "destroy" destroys a deleted session; "keep" leaves it', async () => {
+    for (const unset of ['destroy', 'keep'] as const) {
+      const { store, calls } = countingStore();
+      const { browser } = await app({ store, unset }, (req, res) => {
+        if (req.url === '/drop') req.session = null;
+        res.end('ok');
+      });
+      await browser.get('/');
+      await browser.get('/drop');
+      assert.equal(calls.destroy, unset === 'destroy' ? 1 : 0, unset);
+    }
+  });
+
+  it('a double mount and a second res.end are harmless', async () => {
+    const { store, calls } = countingStore();
+    const inner = session({ secret: SECRET, store, resave: false, saveUninitialized: true });
+    const { browser } = await app({ store }, (req, res) => {
+      inner(req, res, () => {
+        res.end('one');
+        res.end('two');
+      });
+    });
+    const res = await browser.get('/');
+    assert.equal(res.body, 'one');
+    assert.equal(calls.set, 1);
+  });
+
+  it('a disconnected store leaves req.session undefined until it reconnects', async () => {
+    const store = new MemoryStore();
+    const { browser } = await app({ store }, (req, res) => res.end(String(req.session === undefined)));
+    store.emit('disconnect');
+    assert.equal((await browser.get('/')).body, 'true');
+    store.emit('connect');
+    assert.equal((await browser.get('/')).body, 'false');
+  });
+});
+
+describe('express-session compat: secure, sameSite and proxy', () => {
+  const trustFirstProxy = (secure: string | undefined) => (secure ? { 'x-forwarded-proto': secure } : {});
+
+  it('secure: true never sends the cookie over plain HTTP; proxy: true honours X-Forwarded-Proto', async () => {
+    const plain = await app({ cookie: { secure: true } });
+    assert.deepEqual((await plain.browser.get('/')).setCookie, []);
+    const proxied = await app({ cookie: { secure: true }, proxy: true });
+    assert.deepEqual((await proxied.browser.get('/', { headers: trustFirstProxy('http') })).setCookie, []);
+    const viaHttps = await proxied.browser.get('/', { headers: trustFirstProxy('https, http') });
+    assert.match(viaHttps.setCookie[0] ?? '', /; Secure/);
+    const distrust = await app({ cookie: { secure: true }, proxy: false });
+    assert.deepEqual((await distrust.browser.get('/', { headers: trustFirstProxy('https') })).setCookie, []);
+  });
+
+  it('secure and sameSite "auto" follow the request, in object and function form', async () => {
+    for (const form of ['object', 'function'] as const) {
+      const settings = { secure: 'auto' as const, sameSite: 'auto' as const };
+      const { browser } = await app({ proxy: true, cookie: form === 'object' ? settings : () => ({ ...settings }) });
+      const plain = await browser.get('/', { cookie: '' });
+      assert.match(plain.setCookie[0] ?? '', /; SameSite=Lax$/, `${form}: plain`);
+      assert.doesNotMatch(plain.setCookie[0]!, /Secure/);
+      const secure = await browser.get('/', { cookie: '', headers: { 'x-forwarded-proto': 'https' } });
+      assert.match(secure.setCookie[0] ?? '', /; Secure; SameSite=None$/, `${form}: secure`);
+    }
+  });
+
+  it('proxy unset defers to req.secure', async () => {
+    const middleware = session({ secret: SECRET, resave: false, saveUninitialized: true, cookie: { secure: true } });
+    const server = await serve((req: IncomingMessage, res: ServerResponse) => {
+      (req as SessionRequest).secure = req.headers['x-secure'] === '1';
+      middleware(req as SessionRequest, res, () => res.end('ok'));
+    });
+    servers.push(server);
+    const browser = new Browser(server.url);
+    assert.deepEqual((await browser.get('/')).setCookie, []);
+    assert.equal((await browser.get('/', { headers: { 'x-secure': '1' } })).setCookie.length, 1);
+  });
+
+  it('cookie as a function is called per request', async () => {
+    const { browser } = await app({ cookie: (req) => ({ maxAge: req.url === '/long' ? 3_600_000 : 60_000 }) });
+    const short = await browser.get('/', { cookie: '' });
+    const long = await browser.get('/long', { cookie: '' });
+    const age = (h: string) => Date.parse(/Expires=([^;]+)/.exec(h)![1]!) - Date.now();
+    assert.ok(age(short.setCookie[0]!) < 120_000);
+    assert.ok(age(long.setCookie[0]!) > 3_000_000);
+  });
+});

@@ -1,0 +1,121 @@
+// `req.session`: the session data as plain properties, plus non-enumerable methods. Methods take
+// a Node-style callback as in express-session; called without one they return a promise instead
+// (a promise nobody awaits never raises an unhandled rejection, as an ignored callback never did).
+import type { IncomingMessage } from 'node:http';
+import { contexts } from './context.js';
+import type { Cookie } from './cookie.js';
+import type { Callback, SessionData, Store } from './store.js';
+
+/** A request as the middleware leaves it. */
+export interface SessionRequest extends IncomingMessage {
+  session?: Session | null | undefined;
+  sessionID?: string | undefined;
+  sessionStore?: Store | undefined;
+  /** cookie-parser's secret, the fallback when no `secret` option is given (deprecated). */
+  secret?: unknown;
+  cookies?: Record<string, unknown>;
+  signedCookies?: Record<string, unknown>;
+  /** Express's `req.secure` (honours `trust proxy`). */
+  secure?: boolean;
+  originalUrl?: string;
+}
+
+function settle(self: Session, callback: Callback | undefined, run: (done: Callback) => void): Session | Promise<void> {
+  if (typeof callback === 'function') {
+    run(callback);
+    return self;
+  }
+  const promise = new Promise<void>((resolve, reject) => {
+    run((error?: unknown) => (error ? reject(error) : resolve()));
+  });
+  promise.catch(() => {});
+  return promise;
+}
+
+export class Session {
+  /** The session cookie's settings. */
+  declare cookie: Cookie;
+  /** The session ID (non-writable, non-enumerable): `req.sessionID` when the session was made. */
+  declare readonly id: string;
+  declare readonly req: SessionRequest;
+  [key: string]: unknown;
+
+  constructor(req: SessionRequest, data?: object | null) {
+    Object.defineProperty(this, 'req', { value: req });
+    Object.defineProperty(this, 'id', { value: req.sessionID });
+    if (typeof data === 'object' && data !== null) {
+      const source = data as Record<string, unknown>;
+      // Stored names that clash with a method or `id`/`req` are dropped, as upstream does.
+      for (const key in source) if (!(key in this)) this[key] = source[key];
+    }
+  }
+
+  /** Resets the cookie's expiry to now + originalMaxAge. Does not call the store's `touch`. */
+  touch(callback?: Callback): this {
+    this.resetMaxAge();
+    if (typeof callback === 'function') callback(null);
+    return this;
+  }
+
+  /** `cookie.maxAge = cookie.originalMaxAge`. */
+  resetMaxAge(callback?: Callback): this {
+    this.cookie.maxAge = this.cookie.originalMaxAge;
+    if (typeof callback === 'function') callback(null);
+    return this;
+  }
+
+  /** Writes the session to the store now (the end of the response then skips an unchanged save). */
+  save(): Promise<void>;
+  save(callback: Callback): this;
+  save(callback?: Callback): this | Promise<void> {
+    contexts.get(this.req)?.saved(this);
+    return settle(this, callback, (done) => this.req.sessionStore!.set(this.id, this as unknown as SessionData, done)) as this | Promise<void>;
+  }
+
+  /** Replaces `req.session` with what the store holds; `Error('failed to load session')` when it holds nothing. */
+  reload(): Promise<void>;
+  reload(callback: Callback): this;
+  reload(callback?: Callback): this | Promise<void> {
+    const req = this.req;
+    const store = req.sessionStore!;
+    return settle(this, callback, (done) => {
+      store.get(this.id, (error, data) => {
+        if (error) return done(error);
+        if (!data) return done(new Error('failed to load session'));
+        store.createSession(req, data);
+        done();
+      });
+    }) as this | Promise<void>;
+  }
+
+  /** Removes `req.session` and destroys the stored session. */
+  destroy(): Promise<void>;
+  destroy(callback: Callback): this;
+  destroy(callback?: Callback): this | Promise<void> {
+    const req = this.req;
+    delete req.session;
+    contexts.get(req)?.destroyed(this.cookie);
+    return settle(this, callback, (done) => req.sessionStore!.destroy(this.id, done)) as this | Promise<void>;
+  }
+
+  /**
+   * Destroys the stored session and gives the request a new ID and a new, empty session (or,
+   * with `regenerateKeepsData: true`, one carrying this session's data).
+   */
+  regenerate(): Promise<void>;
+  regenerate(callback: Callback): this;
+  regenerate(callback?: Callback): this | Promise<void> {
+    const req = this.req;
+    const keep = contexts.get(req)?.keepDataOnRegenerate === true;
+    const data: Record<string, unknown> = {};
+    if (keep) for (const key of Object.keys(this)) if (key !== 'cookie') data[key] = this[key];
+    return settle(this, callback, (done) => {
+      req.sessionStore!.regenerate(req, (error?: unknown) => {
+        if (keep && !error && req.session) {
+          for (const key of Object.keys(data)) if (!(key in req.session)) req.session[key] = data[key];
+        }
+        done(error);
+      });
+    }) as this | Promise<void>;
+  }
+}
