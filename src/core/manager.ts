@@ -1,23 +1,12 @@
-import { findCookieValues } from './cookie-header.js';
+import { createBackendContext } from './backend.js';
+import { createCookieBackend } from './cookie-mode.js';
 import { createKeyring } from './crypto/keyring.js';
-import { hashStoreKey } from './crypto/random.js';
-import { createIdSigner } from './crypto/signer.js';
-import type { VerifiedId } from './crypto/signer.js';
-import { SessionError } from './errors.js';
-import type { SessionEventType } from './events.js';
-import { MemoryStore } from './memory-store.js';
-import type { ResolvedOptions, SessionManagerOptions } from './options.js';
+import type { CookieModeOptions, ManagerOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
-import type { SessionRecord } from './record-codec.js';
-import { createSession, sessionState } from './session.js';
-import type { SessionState , Session} from './session.js';
-import { serializeClearCookie, serializeSetCookie } from './set-cookie.js';
+import type { Session } from './session.js';
 import type { SessionStore } from './store.js';
-import { createStoreCaller } from './store-caller.js';
-import { commitRecord } from './store-commit.js';
+import { createStoreBackend } from './store-mode.js';
 import type { ClientInfo, DefaultSessionData } from './types.js';
-import { listUserSessions, revokeUserSession, revokeUserSessions } from './user-sessions.js';
 import type { SessionInfo } from './user-sessions.js';
 
 /** Header values an adapter appends to the response. */
@@ -37,7 +26,13 @@ export interface PreparedCommit extends CommitResult {
 
 /** The framework-agnostic engine that adapters call: load at the start of a request, commit at the end. */
 export interface SessionManager<T extends object = DefaultSessionData> {
+  /** `'store'`: a signed ID in the cookie, data in a store. `'cookie'`: the whole session sealed in the cookie. */
+  readonly mode: 'store' | 'cookie';
   readonly cookieName: string;
+  /**
+   * The session store. In cookie mode: the `revocationStore`; reading it without one throws
+   * `ERR_SESSION_UNSUPPORTED` (there is no session store).
+   */
   readonly store: SessionStore;
   readonly options: ResolvedOptions;
   /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
@@ -61,228 +56,24 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   markHeadersSent(session: Session<T>, prepared: PreparedCommit | undefined): void;
 }
 
+/** The part of a manager that differs between store mode and cookie mode. */
+export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'load' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
+
 /**
- * Creates a session manager.
+ * Creates a session manager. Store mode by default; `mode: 'cookie'` keeps the whole session in
+ * an encrypted cookie instead (no store). `req.session` has the same API in both.
  *
  * @example
  * const manager = createSessionManager({ secrets: process.env.SESSION_SECRET!, store: new MemoryStore() });
+ * const sealed = createSessionManager({ mode: 'cookie', secrets: process.env.SESSION_SECRET! });
  */
-export function createSessionManager<T extends object = DefaultSessionData>(input: SessionManagerOptions): SessionManager<T> {
+export function createSessionManager<T extends object = DefaultSessionData>(input: ManagerOptions): SessionManager<T> {
   const options = resolveOptions(input);
   const keyring = createKeyring(input.secrets);
-  const signer = createIdSigner(keyring);
-  const store = input.store ?? new MemoryStore({ clock: options.clock });
-  const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
-  const { clock, cookie } = options;
-  const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
-
-  const idHash = (id: string): string => hashStoreKey(id).slice(0, 16);
-  const emit = (type: SessionEventType, id?: string): void => {
-    if (options.onEvent === undefined) return;
-    try {
-      options.onEvent({ type, at: clock.now(), ...(id ? { idHash: idHash(id) } : {}) });
-    } catch {
-      // A failing listener must not break the request.
-    }
-  };
-
-  const newState = (now: number, client: ClientInfo | undefined): SessionState => ({
-    id: '',
-    loadedId: undefined,
-    loadedText: undefined,
-    data: Object.create(null) as Record<string, unknown>,
-    createdAt: now,
-    lastSeenAt: now,
-    persistent: options.persistent,
-    status: 'unchanged',
-    touched: false,
-    updaters: new Map(),
-    client,
-    lifetimeMs: options.lifetimeMs,
-    idleMs: options.idleMs,
-    now: clock.now,
-    cookieSent: false,
-    sentId: undefined,
-    clearCookie: false,
-    reissue: false,
-    purgeKey: undefined,
-  });
-
-  const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): Session<T> => {
-    const state = newState(now, client);
-    state.clearCookie = clearCookie;
-    state.purgeKey = purgeKey;
-    return createSession<T>(state);
-  };
-
-  const expiryOf = (record: Pick<SessionRecord, 'createdAt' | 'lastSeenAt'>): number =>
-    Math.min(record.createdAt + options.lifetimeMs, record.lastSeenAt + options.idleMs);
-
-  /** The one session ID the cookies name, or why there is none. */
-  const pickId = (values: string[]): VerifiedId | 'invalid' | 'duplicate' | undefined => {
-    if (values.length === 0) return undefined;
-    let chosen: VerifiedId | undefined;
-    for (const value of values) {
-      const verified = signer.verify(value);
-      if (verified === null) continue;
-      if (chosen !== undefined && chosen.id !== verified.id) return 'duplicate';
-      chosen = chosen === undefined || chosen.stale ? verified : chosen;
-    }
-    return chosen ?? 'invalid';
-  };
-
-  async function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
-    const now = clock.now();
-    const picked = pickId(findCookieValues(cookieHeader, cookie.name));
-    if (picked === undefined) return fresh(now, client, false);
-    if (picked === 'invalid' || picked === 'duplicate') {
-      emit(picked === 'invalid' ? 'invalid_cookie' : 'duplicate_cookie');
-      return fresh(now, client, true);
-    }
-    const key = storeKey(picked.id);
-    const text = await caller.get(key);
-    if (text === undefined) {
-      emit('unknown_id', picked.id);
-      return fresh(now, client, true);
-    }
-    const record = decodeRecord(text);
-    if (record === undefined) {
-      emit('corrupt', picked.id);
-      return fresh(now, client, true, key);
-    }
-    if (expiryOf(record) <= now) {
-      emit('expired', picked.id);
-      return fresh(now, client, true, key);
-    }
-    const state = newState(now, record.client ?? client);
-    state.id = picked.id;
-    state.loadedId = picked.id;
-    state.loadedText = text;
-    state.data = record.data;
-    state.createdAt = record.createdAt;
-    state.lastSeenAt = record.lastSeenAt;
-    state.persistent = record.persistent;
-    state.reissue = picked.stale;
-    return createSession<T>(state);
-  }
-
-  const userIdOf = (data: Record<string, unknown>): string | undefined => {
-    const value = data[options.userKey];
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-  };
-
-  const recordOf = (s: SessionState, lastSeenAt: number): SessionRecord => ({
-    createdAt: s.createdAt,
-    lastSeenAt,
-    persistent: s.persistent,
-    userId: userIdOf(s.data),
-    client: s.client,
-    data: s.data,
-  });
-
-  const sessionCookie = (s: SessionState, now: number): string => {
-    const maxAge = s.persistent ? (Math.min(s.createdAt + options.lifetimeMs, now + options.idleMs) - now) / 1000 : undefined;
-    if (s.id === '') throw new Error('tessera: internal error, cookie for a session without an ID');
-    return serializeSetCookie(cookie, signer.sign(s.id), maxAge, now);
-  };
-
-  const done = (setCookie: string[], work: (() => Promise<void>) | undefined, cookieId?: string): PreparedCommit => ({
-    setCookie,
-    cookieId: setCookie.length === 0 ? undefined : (cookieId ?? null),
-    pending: work !== undefined,
-    run: work ?? (() => Promise.resolve()),
-  });
-
-  function prepareCommit(session: Session<T>): PreparedCommit {
-    const s = sessionState(session as Session<object>);
-    const now = clock.now();
-    const purgeKey = s.purgeKey;
-    const purge = purgeKey === undefined ? undefined : () => caller.delete(purgeKey);
-    const clear = s.clearCookie && !s.cookieSent ? [serializeClearCookie(cookie, now)] : [];
-
-    if (s.status === 'destroyed') {
-      const loadedId = s.loadedId;
-      if (loadedId === undefined) return done(clear, purge);
-      return done(s.cookieSent ? [] : [serializeClearCookie(cookie, now)], async () => {
-        await purge?.();
-        await caller.delete(storeKey(loadedId));
-        emit('destroyed', loadedId);
-        afterWrite(s, undefined);
-      });
-    }
-
-    if (s.loadedId === undefined && (s.status === 'unchanged' || (Object.keys(s.data).length === 0 && !s.touched))) {
-      return done(clear, purge);
-    }
-
-    const id = session.id;
-    const replacing = s.loadedId !== undefined && s.loadedId !== id;
-    const isNew = s.loadedId === undefined || replacing;
-    const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
-    const changed = isNew || s.touched || (s.status === 'modified' && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
-    const touchDue = Number.isFinite(options.idleMs) && now - s.lastSeenAt >= options.touchAfterMs;
-    if (!changed && !touchDue) {
-      if (s.status === 'modified') s.status = 'unchanged';
-      const reissue = s.reissue && !s.cookieSent ? [sessionCookie(s, now)] : [];
-      return done(reissue, purge, session.id);
-    }
-    const needsCookie = isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent;
-    if (needsCookie && s.cookieSent && s.sentId !== session.id) {
-      throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
-    }
-    const setCookie = needsCookie && !s.cookieSent ? [sessionCookie(s, now)] : [];
-    return done(setCookie, async () => {
-      await purge?.();
-      if (replacing) {
-        await caller.delete(storeKey(s.loadedId!));
-        emit('regenerated', id);
-      }
-      const record = recordOf(s, now);
-      const written = await commitRecord({
-        caller,
-        key: storeKey(id),
-        record,
-        previous: isNew ? undefined : s.loadedText,
-        create: isNew,
-        expiresAt: expiryOf(record),
-        maxRecordBytes: options.maxRecordBytes,
-        maxRetries: options.maxCommitRetries,
-        updaters: s.updaters,
-        userIdOf,
-        now,
-        onConflict: () => emit('conflict', id),
-      });
-      if (written === undefined) {
-        // Another request destroyed the session meanwhile: never resurrect it.
-        s.status = 'destroyed';
-        s.data = Object.create(null) as Record<string, unknown>;
-        afterWrite(s, undefined);
-        return;
-      }
-      if (isNew && !replacing) emit('created', id);
-      s.data = written.record.data;
-      s.lastSeenAt = now;
-      afterWrite(s, written.text);
-    }, id);
-  }
-
-  function afterWrite(s: SessionState, text: string | undefined): void {
-    if (text === undefined) {
-      s.loadedId = undefined;
-      s.loadedText = undefined;
-      s.id = s.status === 'destroyed' ? '' : s.id;
-    } else {
-      s.loadedId = s.id;
-      s.loadedText = text;
-      s.status = 'unchanged';
-    }
-    if (s.status === 'destroyed') s.status = 'unchanged';
-    s.touched = false;
-    s.updaters.clear();
-    s.reissue = false;
-    s.clearCookie = false;
-    s.purgeKey = undefined;
-  }
+  const context = createBackendContext(options, keyring);
+  const backend: Backend<T> =
+    options.mode === 'cookie' ? createCookieBackend<T>(context, input as CookieModeOptions) : createStoreBackend<T>(context, input as { store?: SessionStore });
+  const { prepareCommit } = backend;
 
   async function commit(session: Session<T>): Promise<CommitResult> {
     const prepared = prepareCommit(session);
@@ -290,25 +81,20 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     return { setCookie: prepared.setCookie };
   }
 
-  const storeKeyOfSession = (session: Session<T>): string => storeKey(session.id);
-
   return {
-    cookieName: cookie.name,
-    store,
+    mode: options.mode,
+    cookieName: options.cookie.name,
+    get store() {
+      return backend.store;
+    },
     options,
-    load,
+    load: backend.load,
     prepareCommit,
     commit,
-    idHash,
-    markHeadersSent(session, prepared) {
-      const s = sessionState(session as Session<object>);
-      s.cookieSent = true;
-      const cookieId = prepared?.cookieId;
-      s.sentId = cookieId === null ? undefined : (cookieId ?? s.loadedId);
-    },
-    listSessions: (userId, current) => listUserSessions(caller, userId, current && !current.isNew ? storeKeyOfSession(current) : undefined, expiryOf),
-    revokeSession: (userId, handle) => revokeUserSession(caller, userId, handle),
-    revokeSessions: (userId, revokeOptions) =>
-      revokeUserSessions(caller, userId, revokeOptions?.except && !revokeOptions.except.isNew ? storeKeyOfSession(revokeOptions.except) : undefined),
+    idHash: context.idHash,
+    markHeadersSent: backend.markHeadersSent,
+    listSessions: backend.listSessions,
+    revokeSession: backend.revokeSession,
+    revokeSessions: backend.revokeSessions,
   };
 }

@@ -7,12 +7,10 @@ import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
 import type { SessionStore } from './store.js';
 
-/** Options of `createSessionManager`. Durations are in seconds. */
-export interface SessionManagerOptions {
-  /** One secret of at least 32 bytes, or an array: the first signs, all verify (rotation). Required. */
+/** Options both modes share. Durations are in seconds. */
+export interface CommonSessionOptions {
+  /** One secret of at least 32 bytes, or an array: the first signs (or seals), all verify (rotation). Required. */
   secrets: KeyringInput;
-  /** Where records live. Default: a new `MemoryStore` (one process only; use a real store in production). */
-  store?: SessionStore;
   /** Cookie attributes. Defaults: `__Host-sid`, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain. */
   cookie?: CookieOptions;
   /** Absolute lifetime in seconds. Default 43 200 (12 h). */
@@ -23,23 +21,63 @@ export interface SessionManagerOptions {
   touchAfter?: number;
   /** Remember-me default for new sessions: a cookie with Max-Age. Default false (browser-session cookie). */
   persistent?: boolean;
-  /** The data key holding the user ID, which feeds the store's per-user index. Default `userId`. */
+  /** The data key holding the user ID (per-user index in store mode, revocation in cookie mode). Default `userId`. */
   userKey?: string;
-  /** Store records under SHA-256 of the ID instead of the ID. Default true. */
-  hashStoreKeys?: boolean;
-  /** Largest encoded record in bytes; a larger commit fails with `ERR_SESSION_TOO_LARGE`. Default 262 144. */
-  maxRecordBytes?: number;
   /** Each store call fails with `ERR_SESSION_STORE` after this many seconds. Default 1; 0 turns it off. */
   storeTimeout?: number;
-  /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 8. */
-  maxCommitRetries?: number;
   /** Time source. Default the system clock. */
   clock?: Clock;
   /** Lifecycle and security events (hashed IDs only). */
   onEvent?: SessionEventListener;
 }
 
+/** Store mode (the default): the cookie holds a signed session ID, the data lives in a store. */
+export interface SessionManagerOptions extends CommonSessionOptions {
+  mode?: 'store';
+  /** Where records live. Default: a new `MemoryStore` (one process only; use a real store in production). */
+  store?: SessionStore;
+  /** Store records under SHA-256 of the ID instead of the ID. Default true. */
+  hashStoreKeys?: boolean;
+  /** Largest encoded record in bytes; a larger commit fails with `ERR_SESSION_TOO_LARGE`. Default 262 144. */
+  maxRecordBytes?: number;
+  /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 8. */
+  maxCommitRetries?: number;
+}
+
+/** Store mode options under their explicit name. */
+export type StoreModeOptions = SessionManagerOptions;
+
+/**
+ * Sealed-cookie mode: the whole session lives in the cookie, encrypted (AES-256-GCM) with a key
+ * derived from `secrets`. No session store; see docs/sealed-mode.md for the trade-offs.
+ */
+export interface CookieModeOptions extends CommonSessionOptions {
+  mode: 'cookie';
+  /** Not used in cookie mode: the session is in the cookie. For revocation, see `revocationStore`. */
+  store?: never;
+  hashStoreKeys?: never;
+  maxRecordBytes?: never;
+  maxCommitRetries?: never;
+  /**
+   * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
+   * bytes the session is split into chunk cookies `name.0`, `name.1`, ...; over this limit a
+   * commit fails with `ERR_SESSION_COOKIE_TOO_LARGE`. Default 8 192; at most 32 768.
+   */
+  maxCookieBytes?: number;
+  /**
+   * Any tessera store, used only for revocation: a per-user "not before" time (`revokeSessions`)
+   * and destroyed session IDs. Without it a copied cookie stays valid until it expires.
+   */
+  revocationStore?: SessionStore;
+  /** Check the revocation store at most once per this many seconds per session. Default 60; 0 checks every request. */
+  revocationCheckAfter?: number;
+}
+
+/** The options `createSessionManager` takes: store mode (default) or cookie mode, told apart by `mode`. */
+export type ManagerOptions = SessionManagerOptions | CookieModeOptions;
+
 export interface ResolvedOptions {
+  readonly mode: 'store' | 'cookie';
   readonly cookie: ResolvedCookieOptions;
   readonly lifetimeMs: number;
   readonly idleMs: number;
@@ -52,6 +90,10 @@ export interface ResolvedOptions {
   readonly maxCommitRetries: number;
   readonly clock: Clock;
   readonly onEvent: SessionEventListener | undefined;
+  /** Cookie mode: the size limit of all session cookies together, in bytes. */
+  readonly maxCookieBytes: number;
+  /** Cookie mode: how often a session is checked against the revocation store. */
+  readonly revocationCheckAfterMs: number;
 }
 
 /** The defaults, in one place. */
@@ -64,7 +106,12 @@ export const DEFAULTS = Object.freeze({
   maxRecordBytes: 256 * 1024,
   storeTimeout: 1,
   maxCommitRetries: 8,
+  maxCookieBytes: 8192,
+  revocationCheckAfter: 60,
 });
+
+/** The largest `maxCookieBytes`: more would not fit in common request-header limits. */
+export const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
 
 function seconds(name: string, value: unknown, { allowInfinity = false, allowZero = false } = {}): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (value === 0 && !allowZero) || (!allowInfinity && !Number.isFinite(value))) {
@@ -74,10 +121,15 @@ function seconds(name: string, value: unknown, { allowInfinity = false, allowZer
 }
 
 /** Validates options and applies defaults. Never mutates the input. */
-export function resolveOptions(input: SessionManagerOptions): ResolvedOptions {
+export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   if (typeof input !== 'object' || input === null) {
     throw new SessionError('ERR_SESSION_CONFIG', 'createSessionManager needs an options object with at least { secrets }');
   }
+  const mode = input.mode ?? 'store';
+  if (mode !== 'store' && mode !== 'cookie') {
+    throw new SessionError('ERR_SESSION_CONFIG', `mode must be 'store' or 'cookie'; got ${JSON.stringify(mode)}`);
+  }
+  const cookieMode = resolveCookieMode(input, mode);
   if (input.lifetime === Infinity && (input.idleTimeout ?? DEFAULTS.idleTimeout) === Infinity) {
     throw new SessionError('ERR_SESSION_CONFIG', 'every session must expire: lifetime and idleTimeout cannot both be Infinity');
   }
@@ -110,5 +162,32 @@ export function resolveOptions(input: SessionManagerOptions): ResolvedOptions {
     maxCommitRetries: retries,
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
+    ...cookieMode,
   });
+}
+
+/** Cookie-mode settings; in store mode, cookie-mode-only options are refused so a typo is not silently ignored. */
+function resolveCookieMode(input: ManagerOptions, mode: 'store' | 'cookie'): { mode: 'store' | 'cookie'; maxCookieBytes: number; revocationCheckAfterMs: number } {
+  const loose = input as unknown as Partial<Record<string, unknown>>;
+  if (mode === 'store') {
+    for (const name of ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter']) {
+      if (loose[name] !== undefined) throw new SessionError('ERR_SESSION_CONFIG', `${name} applies to mode: 'cookie' only`);
+    }
+    return { mode, maxCookieBytes: DEFAULTS.maxCookieBytes, revocationCheckAfterMs: DEFAULTS.revocationCheckAfter * 1000 };
+  }
+  for (const name of ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries']) {
+    if (loose[name] !== undefined) {
+      throw new SessionError('ERR_SESSION_CONFIG', `${name} is not used in mode: 'cookie' (the session lives in the cookie)${name === 'store' ? '; for revocation pass revocationStore' : ''}`);
+    }
+  }
+  const maxCookieBytes = loose.maxCookieBytes ?? DEFAULTS.maxCookieBytes;
+  if (typeof maxCookieBytes !== 'number' || !Number.isInteger(maxCookieBytes) || maxCookieBytes < 1024 || maxCookieBytes > MAX_COOKIE_BYTES_LIMIT) {
+    throw new SessionError('ERR_SESSION_CONFIG', `maxCookieBytes must be an integer from 1024 to ${MAX_COOKIE_BYTES_LIMIT}; got ${String(maxCookieBytes)}`);
+  }
+  const store = loose.revocationStore;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as SessionStore).get !== 'function' || typeof (store as SessionStore).set !== 'function')) {
+    throw new SessionError('ERR_SESSION_CONFIG', 'revocationStore must be a tessera SessionStore (get/set/delete)');
+  }
+  const checkAfter = seconds('revocationCheckAfter', loose.revocationCheckAfter ?? DEFAULTS.revocationCheckAfter, { allowZero: true });
+  return { mode, maxCookieBytes, revocationCheckAfterMs: checkAfter * 1000 };
 }

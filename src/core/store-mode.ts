@@ -1,0 +1,222 @@
+import { findCookieValues } from './cookie-header.js';
+import { hashStoreKey } from './crypto/random.js';
+import { createIdSigner } from './crypto/signer.js';
+import type { VerifiedId } from './crypto/signer.js';
+import type { BackendContext } from './backend.js';
+import { SessionError } from './errors.js';
+import type { Backend, PreparedCommit } from './manager.js';
+import { MemoryStore } from './memory-store.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
+import type { SessionRecord } from './record-codec.js';
+import { createSession, sessionState } from './session.js';
+import type { SessionState, Session } from './session.js';
+import { serializeClearCookie, serializeSetCookie } from './set-cookie.js';
+import type { SessionStore } from './store.js';
+import { createStoreCaller } from './store-caller.js';
+import { commitRecord } from './store-commit.js';
+import type { ClientInfo } from './types.js';
+import { listUserSessions, revokeUserSession, revokeUserSessions } from './user-sessions.js';
+
+/** Store mode: the cookie carries a signed session ID; the record lives in a store, written with compare-and-set. */
+export function createStoreBackend<T extends object>(ctx: BackendContext, input: { store?: SessionStore | undefined }): Backend<T> {
+  const { options, emit, newState } = ctx;
+  const signer = createIdSigner(ctx.keyring);
+  const store = input.store ?? new MemoryStore({ clock: options.clock });
+  const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
+  const { clock, cookie } = options;
+  const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
+
+  const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): Session<T> => {
+    const state = newState(now, client);
+    state.clearCookie = clearCookie;
+    state.purgeKey = purgeKey;
+    return createSession<T>(state);
+  };
+
+  const expiryOf = (record: Pick<SessionRecord, 'createdAt' | 'lastSeenAt'>): number =>
+    Math.min(record.createdAt + options.lifetimeMs, record.lastSeenAt + options.idleMs);
+
+  /** The one session ID the cookies name, or why there is none. */
+  const pickId = (values: string[]): VerifiedId | 'invalid' | 'duplicate' | undefined => {
+    if (values.length === 0) return undefined;
+    let chosen: VerifiedId | undefined;
+    for (const value of values) {
+      const verified = signer.verify(value);
+      if (verified === null) continue;
+      if (chosen !== undefined && chosen.id !== verified.id) return 'duplicate';
+      chosen = chosen === undefined || chosen.stale ? verified : chosen;
+    }
+    return chosen ?? 'invalid';
+  };
+
+  async function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
+    const now = clock.now();
+    const picked = pickId(findCookieValues(cookieHeader, cookie.name));
+    if (picked === undefined) return fresh(now, client, false);
+    if (picked === 'invalid' || picked === 'duplicate') {
+      emit(picked === 'invalid' ? 'invalid_cookie' : 'duplicate_cookie');
+      return fresh(now, client, true);
+    }
+    const key = storeKey(picked.id);
+    const text = await caller.get(key);
+    if (text === undefined) {
+      emit('unknown_id', picked.id);
+      return fresh(now, client, true);
+    }
+    const record = decodeRecord(text);
+    if (record === undefined) {
+      emit('corrupt', picked.id);
+      return fresh(now, client, true, key);
+    }
+    if (expiryOf(record) <= now) {
+      emit('expired', picked.id);
+      return fresh(now, client, true, key);
+    }
+    const state = newState(now, record.client ?? client);
+    state.id = picked.id;
+    state.loadedId = picked.id;
+    state.loadedText = text;
+    state.data = record.data;
+    state.createdAt = record.createdAt;
+    state.lastSeenAt = record.lastSeenAt;
+    state.persistent = record.persistent;
+    state.reissue = picked.stale;
+    return createSession<T>(state);
+  }
+
+  const userIdOf = (data: Record<string, unknown>): string | undefined => {
+    const value = data[options.userKey];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+
+  const recordOf = (s: SessionState, lastSeenAt: number): SessionRecord => ({
+    createdAt: s.createdAt,
+    lastSeenAt,
+    persistent: s.persistent,
+    userId: userIdOf(s.data),
+    client: s.client,
+    data: s.data,
+  });
+
+  const sessionCookie = (s: SessionState, now: number): string => {
+    const maxAge = s.persistent ? (Math.min(s.createdAt + options.lifetimeMs, now + options.idleMs) - now) / 1000 : undefined;
+    if (s.id === '') throw new Error('tessera: internal error, cookie for a session without an ID');
+    return serializeSetCookie(cookie, signer.sign(s.id), maxAge, now);
+  };
+
+  const done = (setCookie: string[], work: (() => Promise<void>) | undefined, cookieId?: string): PreparedCommit => ({
+    setCookie,
+    cookieId: setCookie.length === 0 ? undefined : (cookieId ?? null),
+    pending: work !== undefined,
+    run: work ?? (() => Promise.resolve()),
+  });
+
+  function prepareCommit(session: Session<T>): PreparedCommit {
+    const s = sessionState(session as Session<object>);
+    const now = clock.now();
+    const purgeKey = s.purgeKey;
+    const purge = purgeKey === undefined ? undefined : () => caller.delete(purgeKey);
+    const clear = s.clearCookie && !s.cookieSent ? [serializeClearCookie(cookie, now)] : [];
+
+    if (s.status === 'destroyed') {
+      const loadedId = s.loadedId;
+      if (loadedId === undefined) return done(clear, purge);
+      return done(s.cookieSent ? [] : [serializeClearCookie(cookie, now)], async () => {
+        await purge?.();
+        await caller.delete(storeKey(loadedId));
+        emit('destroyed', loadedId);
+        afterWrite(s, undefined);
+      });
+    }
+
+    if (s.loadedId === undefined && (s.status === 'unchanged' || (Object.keys(s.data).length === 0 && !s.touched))) {
+      return done(clear, purge);
+    }
+
+    const id = session.id;
+    const replacing = s.loadedId !== undefined && s.loadedId !== id;
+    const isNew = s.loadedId === undefined || replacing;
+    const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
+    const changed = isNew || s.touched || (s.status === 'modified' && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
+    const touchDue = Number.isFinite(options.idleMs) && now - s.lastSeenAt >= options.touchAfterMs;
+    if (!changed && !touchDue) {
+      if (s.status === 'modified') s.status = 'unchanged';
+      const reissue = s.reissue && !s.cookieSent ? [sessionCookie(s, now)] : [];
+      return done(reissue, purge, session.id);
+    }
+    const needsCookie = isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent;
+    if (needsCookie && s.cookieSent && s.sentId !== session.id) {
+      throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
+    }
+    const setCookie = needsCookie && !s.cookieSent ? [sessionCookie(s, now)] : [];
+    return done(setCookie, async () => {
+      await purge?.();
+      if (replacing) {
+        await caller.delete(storeKey(s.loadedId!));
+        emit('regenerated', id);
+      }
+      const record = recordOf(s, now);
+      const written = await commitRecord({
+        caller,
+        key: storeKey(id),
+        record,
+        previous: isNew ? undefined : s.loadedText,
+        create: isNew,
+        expiresAt: expiryOf(record),
+        maxRecordBytes: options.maxRecordBytes,
+        maxRetries: options.maxCommitRetries,
+        updaters: s.updaters,
+        userIdOf,
+        now,
+        onConflict: () => emit('conflict', id),
+      });
+      if (written === undefined) {
+        // Another request destroyed the session meanwhile: never resurrect it.
+        s.status = 'destroyed';
+        s.data = Object.create(null) as Record<string, unknown>;
+        afterWrite(s, undefined);
+        return;
+      }
+      if (isNew && !replacing) emit('created', id);
+      s.data = written.record.data;
+      s.lastSeenAt = now;
+      afterWrite(s, written.text);
+    }, id);
+  }
+
+  function afterWrite(s: SessionState, text: string | undefined): void {
+    if (text === undefined) {
+      s.loadedId = undefined;
+      s.loadedText = undefined;
+      s.id = s.status === 'destroyed' ? '' : s.id;
+    } else {
+      s.loadedId = s.id;
+      s.loadedText = text;
+      s.status = 'unchanged';
+    }
+    if (s.status === 'destroyed') s.status = 'unchanged';
+    s.touched = false;
+    s.updaters.clear();
+    s.reissue = false;
+    s.clearCookie = false;
+    s.purgeKey = undefined;
+  }
+
+  const storeKeyOfSession = (session: Session<T>): string => storeKey(session.id);
+
+  return {
+    store,
+    load,
+    prepareCommit,
+    markHeadersSent(session, prepared) {
+      const s = sessionState(session as Session<object>);
+      s.cookieSent = true;
+      const cookieId = prepared?.cookieId;
+      s.sentId = cookieId === null ? undefined : (cookieId ?? s.loadedId);
+    },
+    listSessions: (userId, current) => listUserSessions(caller, userId, current && !current.isNew ? storeKeyOfSession(current) : undefined, expiryOf),
+    revokeSession: (userId, handle) => revokeUserSession(caller, userId, handle),
+    revokeSessions: (userId, revokeOptions) =>
+      revokeUserSessions(caller, userId, revokeOptions?.except && !revokeOptions.except.isNew ? storeKeyOfSession(revokeOptions.except) : undefined),
+  };
+}
