@@ -1,0 +1,137 @@
+// `tessera/csrf`: CSRF tokens bound to the session (synchronizer tokens, checked in constant time).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SessionError } from '../core/index.js';
+import type { Session } from '../core/index.js';
+import { checkToken, isSecret, newSecret, signToken } from './token.js';
+
+export { TOKEN_LENGTH } from './token.js';
+
+export interface CsrfOptions {
+  /** The session key that holds the secret. Default `csrfSecret`. */
+  key?: string;
+  /** The form field a token is read from (`req.body[field]`). Default `_csrf`. */
+  field?: string;
+  /** The request header a token is read from. Default `x-csrf-token`. */
+  header?: string;
+}
+
+type AnySession = Session<object>;
+type Next = (error?: unknown) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+export interface CsrfProtectOptions {
+  /** The request's session. Default `req.session` (tessera/express). */
+  session?: (req: IncomingMessage) => AnySession | undefined;
+  /** Answers a request whose token is missing or wrong. Default: 403, plain text. */
+  onFailure?: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+}
+
+export interface Csrf {
+  /** The form field name tokens are read from. */
+  readonly field: string;
+  /** The header name tokens are read from (lower case). */
+  readonly header: string;
+  /** A token for a form or a header. Creates the session's secret when there is none (which stores the session). */
+  token<T extends object>(session: Session<T>): string;
+  /** Whether `token` belongs to this session. Constant time; never throws, whatever `token` is. */
+  verify<T extends object>(session: Session<T>, token: unknown): boolean;
+  /** A new secret: every earlier token stops working. Call it right after `regenerate()` at login. */
+  renew<T extends object>(session: Session<T>): void;
+  /** The token a request carries: the form field (a parsed `req.body`), else the header. */
+  tokenOf(req: IncomingMessage): string | undefined;
+  /** `<input type="hidden" ...>` with a fresh token, for server-rendered forms. */
+  hiddenField<T extends object>(session: Session<T>): string;
+  /** Middleware that lets safe methods (GET, HEAD, OPTIONS, TRACE) through and checks the token on every other. */
+  protect(options?: CsrfProtectOptions): Middleware;
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+function checkName(what: string, value: string): string {
+  if (!NAME.test(value)) throw new SessionError('ERR_SESSION_CONFIG', `csrf ${what} must be 1 to 64 letters, digits, '_' or '-'; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+// The session's data is typed by the app; the secret lives under a key the app chose.
+const loose = (session: Session<object>): Session<Record<string, unknown>> => session as unknown as Session<Record<string, unknown>>;
+
+function defaultFailure(_req: IncomingMessage, res: ServerResponse): void {
+  const body = 'Forbidden: invalid or missing CSRF token';
+  res.statusCode = 403;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
+ * Creates the CSRF helper. The secret is 32 random bytes kept in the session; a token is a random
+ * salt plus HMAC-SHA-256(secret, salt), so tokens differ on every page yet all verify.
+ *
+ * @example
+ * const csrf = createCsrf();
+ * app.use(express.urlencoded({ extended: false }), session(options), csrf.protect());
+ * app.get('/form', (req, res) => res.send(`<form method="post">${csrf.hiddenField(req.session)}...</form>`));
+ */
+export function createCsrf(options: CsrfOptions = {}): Csrf {
+  const key = checkName('key', options.key ?? 'csrfSecret');
+  const field = checkName('field', options.field ?? '_csrf');
+  const header = checkName('header', options.header ?? 'x-csrf-token').toLowerCase();
+
+  const secretOf = (session: AnySession): string | undefined => {
+    const value = loose(session).get(key);
+    return isSecret(value) ? value : undefined;
+  };
+
+  const csrf: Csrf = {
+    field,
+    header,
+    token(session) {
+      let secret = secretOf(session);
+      if (secret === undefined) {
+        secret = newSecret();
+        loose(session).set(key, secret);
+      }
+      return signToken(secret);
+    },
+    verify(session, token) {
+      const secret = secretOf(session);
+      return secret !== undefined && checkToken(secret, token);
+    },
+    renew(session) {
+      loose(session).set(key, newSecret());
+    },
+    tokenOf(req) {
+      const body = (req as IncomingMessage & { body?: unknown }).body;
+      if (typeof body === 'object' && body !== null && Object.hasOwn(body, field)) {
+        const value = (body as Record<string, unknown>)[field];
+        if (typeof value === 'string') return value;
+      }
+      const value = req.headers[header];
+      return typeof value === 'string' ? value : undefined;
+    },
+    hiddenField(session) {
+      // Tokens are base64url and a dot: nothing to escape in an attribute.
+      return `<input type="hidden" name="${field}" value="${csrf.token(session)}">`;
+    },
+    protect(protectOptions = {}) {
+      const sessionOf = protectOptions.session ?? ((req) => (req as IncomingMessage & { session?: AnySession }).session);
+      const onFailure = protectOptions.onFailure ?? defaultFailure;
+      return (req, res, next) => {
+        if (SAFE_METHODS.has(req.method ?? 'GET')) {
+          next();
+          return;
+        }
+        const session = sessionOf(req);
+        if (session === undefined) {
+          next(new SessionError('ERR_SESSION_NOT_LOADED', 'csrf.protect() needs the session: mount the session middleware before it'));
+          return;
+        }
+        if (csrf.verify(session, csrf.tokenOf(req))) next();
+        else onFailure(req, res, next);
+      };
+    },
+  };
+  return csrf;
+}
