@@ -1,0 +1,32 @@
+// What the HTTP benchmark runs: each library (a server file and its argument) and its floor.
+export type Framework = 'express' | 'fastify';
+
+export interface Target {
+  /** Short name, used by --only. */
+  name: string;
+  /** The row label in the report. */
+  label: string;
+  framework: Framework;
+  file: string;
+  arg?: string;
+}
+
+/** S0: the bare route of each framework, no session. */
+export const FLOORS: Record<Framework, Target> = {
+  express: { name: 'express-floor', label: 'Express, no session (floor)', framework: 'express', file: 'express-floor' },
+  fastify: { name: 'fastify-floor', label: 'Fastify, no session (floor)', framework: 'fastify', file: 'fastify-floor' },
+};
+
+export const TARGETS: Target[] = [
+  { name: 'tessera-memory', label: 'tessera, MemoryStore', framework: 'express', file: 'tessera', arg: 'memory' },
+  { name: 'tessera-sqlite', label: 'tessera, SqliteStore', framework: 'express', file: 'tessera', arg: 'sqlite' },
+  { name: 'tessera-redis', label: 'tessera, RedisStore (node-redis)', framework: 'express', file: 'tessera', arg: 'redis' },
+  { name: 'tessera-postgres', label: 'tessera, PostgresStore', framework: 'express', file: 'tessera', arg: 'postgres' },
+  { name: 'tessera-sealed', label: "tessera, sealed cookie (mode: 'cookie')", framework: 'express', file: 'tessera', arg: 'sealed' },
+  { name: 'tessera-express-session', label: 'tessera/express-session drop-in', framework: 'express', file: 'tessera-express-session' },
+  { name: 'express-session-memory', label: 'express-session, MemoryStore', framework: 'express', file: 'express-session', arg: 'memory' },
+  { name: 'express-session-redis', label: 'express-session, connect-redis', framework: 'express', file: 'express-session', arg: 'redis' },
+  { name: 'cookie-session', label: 'cookie-session', framework: 'express', file: 'cookie-session' },
+  { name: 'iron-session', label: 'iron-session', framework: 'express', file: 'iron-session' },
+  { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },
+];

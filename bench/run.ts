@@ -1,0 +1,72 @@
+// `npm run bench [-- --quick] [-- --only=tessera-memory,express-session] [-- --skip=memory,stores]`
+// Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts) and raw store
+// (bench/store-ops.ts) measurements in their own processes, and writes the report to
+// bench/results/<time>.md (and prints it).
+import { execFile } from 'node:child_process';
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runHttp } from './http.js';
+import { killAllNow, stopAll } from './lib/server-process.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const listArg = (name: string): string[] => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',').filter(Boolean) ?? [];
+const skip = listArg('skip');
+const log = (line: string): void => console.error(line);
+process.on('exit', killAllNow);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+async function script(file: string): Promise<string> {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path, ...(quick ? ['--quick'] : [])], {
+    timeout: 15 * 60_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 1 << 22,
+  });
+  return stdout.trim();
+}
+
+const startedAt = new Date();
+const sections: string[] = [
+  `# tessera benchmark, ${startedAt.toISOString()}${quick ? ' (quick mode: not for publishing)' : ''}`,
+  '',
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}.`,
+];
+try {
+  if (!skip.includes('http')) {
+    log('HTTP scenarios ...');
+    const http = await runHttp({
+      rounds: quick ? 1 : 3,
+      seconds: quick ? 1 : 4,
+      warmupSeconds: quick ? 0.3 : 1,
+      connections: 10,
+      sessions: quick ? 200 : 1000,
+      only: listArg('only'),
+      log,
+    });
+    sections.push('', '## HTTP: S0 floor, S1 read, S2 write, S3 create', '', http.markdown);
+  }
+  if (!skip.includes('memory')) {
+    log('memory per session ...');
+    sections.push('', '## Memory per session', '', await script('./memory.ts'));
+  }
+  if (!skip.includes('stores')) {
+    log('store get/set throughput ...');
+    sections.push('', '## Raw store throughput', '', await script('./store-ops.ts'));
+  }
+} finally {
+  await stopAll();
+}
+const text = sections.join('\n') + '\n';
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+const file = `${dir}${startedAt.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.md`;
+writeFileSync(file, text);
+console.log(text);
+log(`written to ${file}`);
