@@ -237,7 +237,7 @@ describe('express-session compat: passport 0.7 with passport-local', () => {
 
     const app = express();
     app.use(express.urlencoded({ extended: false }));
-    app.use(session({ secret: SECRET, resave: false, saveUninitialized: false }) as express.RequestHandler);
+    app.use(session({ secret: SECRET, resave: false, saveUninitialized: false }));
     app.use(auth.session());
     app.post('/login', auth.authenticate('local', { failureRedirect: '/failed' }), (req, res) => {
       res.json({ user: (req.user as { id: string }).id, id: (req as unknown as SessionRequest).sessionID });

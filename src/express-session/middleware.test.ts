@@ -380,7 +380,7 @@ describe('express-session compat: save and cookie decisions', () => {
 });
 
 describe('express-session compat: secure, sameSite and proxy', () => {
-  const trustFirstProxy = (secure: string | undefined) => (secure ? { 'x-forwarded-proto': secure } : {});
+  const trustFirstProxy = (secure: string | undefined): Record<string, string> => (secure ? { 'x-forwarded-proto': secure } : {});
 
   it('secure: true never sends the cookie over plain HTTP; proxy: true honours X-Forwarded-Proto', async () => {
     const plain = await app({ cookie: { secure: true } });

@@ -1,7 +1,7 @@
 // The session(options) middleware factory: express-session 1.x's request lifecycle, options and
 // defaults, without its Node internals or its split of the body's last byte.
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionStore } from '../core/index.js';
 import { contexts } from './context.js';
 import type { RequestContext } from './context.js';
@@ -49,7 +49,8 @@ export interface SessionOptions {
 }
 
 export type NextFunction = (error?: unknown) => void;
-export type SessionMiddleware = (req: SessionRequest, res: ServerResponse, next: NextFunction) => void;
+/** Typed on IncomingMessage so that Express's `app.use()` accepts it whatever `req.session` is declared as. */
+export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;
 
 function defaultGenid(): string {
   return randomBytes(24).toString('base64url');
@@ -127,7 +128,8 @@ export function session(options: SessionOptions = {}): SessionMiddleware {
     storeReady = true;
   });
 
-  return function expressSession(req: SessionRequest, res: ServerResponse, next: NextFunction): void {
+  return function expressSession(incoming: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+    const req = incoming as SessionRequest;
     if (req.session) {
       next();
       return;
