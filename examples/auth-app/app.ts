@@ -1,0 +1,72 @@
+// The demo login site: an Express app on tessera, server-rendered, with no front-end build.
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { systemClock } from '../../src/index.js';
+import type { Clock, CookieOptions, SessionStore } from '../../src/index.js';
+import { createCsrf } from '../../src/csrf/index.js';
+import type { AppDeps } from './deps.js';
+import { loadUser, noStore, recordVisit } from './middleware.js';
+import { authRoutes } from './routes/auth.js';
+import { deviceRoutes } from './routes/devices.js';
+import { profileRoutes } from './routes/profile.js';
+import { pageContext, sendPage } from './routes/render.js';
+import { shopRoutes } from './routes/shop.js';
+import { createSessions } from './sessions.js';
+import type { UserRepository } from './users/types.js';
+import { errorView } from './views/error.js';
+
+export interface AppOptions {
+  store: SessionStore;
+  users: UserRepository;
+  /** At least 32 bytes; an array rotates (the first signs). */
+  secrets: string | string[];
+  clock?: Clock;
+  /** Seconds; defaults in sessions.ts. */
+  idleTimeout?: number;
+  lifetime?: number;
+  cookie?: CookieOptions;
+}
+
+export function createApp(options: AppOptions): Express {
+  const clock = options.clock ?? systemClock;
+  const { manager, middleware } = createSessions({
+    secrets: options.secrets,
+    store: options.store,
+    clock,
+    ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
+    ...(options.lifetime === undefined ? {} : { lifetime: options.lifetime }),
+    ...(options.cookie === undefined ? {} : { cookie: options.cookie }),
+  });
+  const csrf = createCsrf();
+  const deps: AppDeps = { manager, users: options.users, csrf, clock };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(noStore);
+  app.use(express.urlencoded({ extended: false, limit: '8kb' }));
+  app.use(middleware);
+  app.use(
+    csrf.protect({
+      onFailure: (req, res) => {
+        const ctx = pageContext(req as Request, res as Response, deps, 'Form expired');
+        sendPage(res as Response, ctx, errorView('This form has expired', 'The form was not sent from a page of this session. Go back, reload the page and try again.'), 403);
+      },
+    }),
+  );
+  app.use(loadUser(options.users));
+  app.use(recordVisit(clock));
+  app.use(shopRoutes(deps), authRoutes(deps), profileRoutes(deps), deviceRoutes(deps));
+
+  app.use((req: Request, res: Response) => {
+    sendPage(res, pageContext(req, res, deps, 'Not found'), errorView('Not found', 'There is no page here.'), 404);
+  });
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    console.error('auth-app:', error);
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    res.status(500).type('text').send('Something went wrong. Please try again.');
+  });
+  return app;
+}

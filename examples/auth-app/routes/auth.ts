@@ -1,0 +1,82 @@
+// Register, log in (scrypt, regenerate, remember me, new CSRF secret), log out.
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { AppDeps } from '../deps.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from '../passwords.js';
+import { flash, sessionOf } from '../session-data.js';
+import { loginView, registerView } from '../views/auth.js';
+import { pageContext, sendPage } from './render.js';
+
+const USERNAME = /^[a-z0-9_.-]{3,32}$/;
+
+const field = (body: unknown, name: string): string => {
+  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : '';
+};
+
+export function authRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const { users, csrf, clock } = deps;
+
+  router.get('/register', (req, res) => {
+    const ctx = pageContext(req, res, deps, 'Register');
+    sendPage(res, ctx, registerView(ctx));
+  });
+
+  router.post('/register', async (req, res) => {
+    const session = sessionOf(req);
+    const username = field(req.body, 'username').trim().toLowerCase();
+    const displayName = field(req.body, 'displayName').trim().slice(0, 60) || username;
+    const password = field(req.body, 'password');
+    const problem = !USERNAME.test(username)
+      ? "Usernames have 3 to 32 letters, digits, '.', '_' or '-'."
+      : password.length < 8 || password.length > 200 ? 'Passwords have 8 to 200 characters.' : undefined;
+    if (problem !== undefined) {
+      flash(session, 'error', problem);
+      res.redirect(303, '/register');
+      return;
+    }
+    const user = { id: randomUUID(), username, displayName, passwordHash: await hashPassword(password), createdAt: clock.now() };
+    if (!(await users.create(user))) {
+      flash(session, 'error', 'That username is taken.');
+      res.redirect(303, '/register');
+      return;
+    }
+    flash(session, 'success', 'Your account is ready. Log in below.');
+    res.redirect(303, `/login?username=${encodeURIComponent(username)}`);
+  });
+
+  router.get('/login', (req, res) => {
+    const ctx = pageContext(req, res, deps, 'Log in');
+    const username = typeof req.query.username === 'string' ? req.query.username.slice(0, 32) : '';
+    sendPage(res, ctx, loginView(ctx, username));
+  });
+
+  router.post('/login', async (req, res) => {
+    const session = sessionOf(req);
+    const username = field(req.body, 'username').trim().toLowerCase();
+    const password = field(req.body, 'password');
+    const user = USERNAME.test(username) ? await users.findByUsername(username) : undefined;
+    const ok = user === undefined ? (await burnPasswordCheck(password), false) : await verifyPassword(password, user.passwordHash);
+    if (user === undefined || !ok) {
+      flash(session, 'error', 'Wrong username or password.');
+      res.redirect(303, `/login?username=${encodeURIComponent(username)}`);
+      return;
+    }
+    session.regenerate(); // a new session ID at login: a planted ID (session fixation) is worthless
+    session.set('userId', user.id);
+    csrf.renew(session); // and a new CSRF secret: tokens from before the login stop working
+    session.setPersistent(field(req.body, 'remember') === 'on');
+    flash(session, 'success', `Welcome back, ${user.displayName}.`);
+    res.redirect(303, '/profile');
+  });
+
+  router.post('/logout', (req, res) => {
+    const session = sessionOf(req);
+    session.destroy(); // the record is deleted; the flash below starts a new, anonymous session
+    flash(session, 'success', 'You are logged out.');
+    res.redirect(303, '/login');
+  });
+
+  return router;
+}

@@ -1,0 +1,27 @@
+// The session manager of the demo and the middleware that loads and stores sessions.
+import type { SessionManager, SessionManagerOptions } from '../../src/index.js';
+import { createSessionManager } from '../../src/index.js';
+import type { SessionMiddleware } from '../../src/express/index.js';
+import { session } from '../../src/express/index.js';
+import type { AppSessionData } from './session-data.js';
+
+export interface Sessions {
+  /** Lists and revokes a user's sessions ("Your devices"). */
+  manager: SessionManager<AppSessionData>;
+  /** Loads the session of each request, and stores it before the response ends. */
+  middleware: SessionMiddleware;
+}
+
+/** One week at most; logged out after two hours without a request, unless the options say otherwise. */
+export const SESSION_DEFAULTS = { lifetime: 7 * 24 * 60 * 60, idleTimeout: 2 * 60 * 60 } as const;
+
+export function createSessions(options: SessionManagerOptions): Sessions {
+  const settings: SessionManagerOptions = { ...SESSION_DEFAULTS, userKey: 'userId', ...options };
+  const manager = createSessionManager<AppSessionData>(settings);
+  // `session(manager)` would load every session through `manager`, but the Express adapter records
+  // the client (user agent, IP) only when it is given options (`recordClient`), not a manager.
+  // So the middleware gets the same options and the same store: both see the same records, and
+  // `manager` lists and revokes what the middleware wrote.
+  const middleware = session<AppSessionData>({ ...settings, recordClient: true });
+  return { manager, middleware };
+}
