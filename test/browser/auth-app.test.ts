@@ -147,7 +147,7 @@ describe('auth-app in Chromium', { timeout: 120_000 }, () => {
     assert.equal(cookie.domain, new URL(base).hostname, 'no Domain attribute: a host-only cookie');
     assert.equal(cookie.path, '/');
     assert.equal(cookie.expires, -1, 'a browser-session cookie without remember me');
-    assert.equal(await page.evaluate(() => document.cookie), '', 'invisible to scripts');
+    assert.equal(await page.evaluate('document.cookie'), '', 'invisible to scripts');
 
     const remembered = await browser.newContext();
     const remPage = await remembered.newPage();
