@@ -6,19 +6,20 @@ import { promisify } from 'node:util';
 import { fmt, table } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
-const COUNTS = quick ? [100_000] : [100_000, 1_000_000];
+const COUNTS = quick ? [20_000] : [100_000, 1_000_000];
 const LIBRARIES = [
   ['tessera', 'tessera MemoryStore (via the manager)'],
   ['express-session', 'express-session MemoryStore'],
 ] as const;
-const worker = fileURLToPath(new URL('./memory-worker.ts', import.meta.url));
+// Next to this file: compiled .js under the bench build, or .ts when run through tsx.
+const worker = fileURLToPath(new URL(`./memory-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 const rows: string[][] = [];
 for (const count of COUNTS) {
   for (const [library, label] of LIBRARIES) {
     try {
       // Bounded: each measurement gets at most 5 minutes, then the child is killed.
-      const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', worker, library, String(count)], {
+      const { stdout } = await promisify(execFile)(process.execPath, [...(worker.endsWith('.ts') ? ['--import', 'tsx'] : []), '--expose-gc', '--max-old-space-size=8192', worker, library, String(count)], {
         timeout: 300_000,
         killSignal: 'SIGKILL',
       });

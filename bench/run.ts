@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --only=tessera-memory,express-session] [-- --skip=memory,stores]`
+// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,memory,stores]
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000]`
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts) and raw store
 // (bench/store-ops.ts) measurements in their own processes, and writes the report to
 // bench/results/<time>.md (and prints it).
@@ -8,12 +9,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runHttp } from './http.js';
+import { buildBench, compiled } from './lib/build.js';
 import { killAllNow, stopAll } from './lib/server-process.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const listArg = (name: string): string[] => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',').filter(Boolean) ?? [];
 const skip = listArg('skip');
+/** `--name=number` overrides a default, e.g. `--rounds=5 --seconds=10`. */
+const numberArg = (name: string, fallback: number): number => Number(listArg(name)[0] ?? fallback);
 const log = (line: string): void => console.error(line);
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -23,8 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function script(file: string): Promise<string> {
-  const path = fileURLToPath(new URL(file, import.meta.url));
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path, ...(quick ? ['--quick'] : [])], {
+  const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : [])], {
     timeout: 15 * 60_000,
     killSignal: 'SIGKILL',
     maxBuffer: 1 << 22,
@@ -39,14 +42,16 @@ const sections: string[] = [
   `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}.`,
 ];
 try {
+  log('compiling src/ and bench/ with tsc ...');
+  await buildBench();
   if (!skip.includes('http')) {
     log('HTTP scenarios ...');
     const http = await runHttp({
-      rounds: quick ? 1 : 3,
-      seconds: quick ? 1 : 4,
-      warmupSeconds: quick ? 0.3 : 1,
-      connections: 10,
-      sessions: quick ? 200 : 1000,
+      rounds: numberArg('rounds', quick ? 1 : 3),
+      seconds: numberArg('seconds', quick ? 1 : 4),
+      warmupSeconds: numberArg('warmup', quick ? 0.5 : 1),
+      connections: numberArg('connections', 10),
+      sessions: numberArg('sessions', quick ? 200 : 1000),
       only: listArg('only'),
       log,
     });
@@ -54,11 +59,11 @@ try {
   }
   if (!skip.includes('memory')) {
     log('memory per session ...');
-    sections.push('', '## Memory per session', '', await script('./memory.ts'));
+    sections.push('', '## Memory per session', '', await script('memory.ts'));
   }
   if (!skip.includes('stores')) {
     log('store get/set throughput ...');
-    sections.push('', '## Raw store throughput', '', await script('./store-ops.ts'));
+    sections.push('', '## Raw store throughput', '', await script('store-ops.ts'));
   }
 } finally {
   await stopAll();

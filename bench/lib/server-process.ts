@@ -2,8 +2,8 @@
 // Every child is remembered by PID so that it is stopped even when the run fails.
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ControlRequest, Counters, ReadyMessage } from '../servers/harness.js';
+import { compiled } from './build.js';
 
 const running = new Set<ChildProcess>();
 
@@ -52,11 +52,14 @@ async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   running.delete(child);
 }
 
-/** Starts `bench/servers/<file>.ts <arg>` with tsx and waits until it listens (or says it cannot run). */
+/**
+ * Starts the compiled `bench/servers/<file>.ts <arg>` (see build.ts) with plain node and waits
+ * until it listens (or says it cannot run). `BENCH_SERVER_FLAGS` adds node flags (e.g. --cpu-prof).
+ */
 export async function startServer(file: string, arg: string | undefined, env: Record<string, string>): Promise<StartResult> {
-  const script = fileURLToPath(new URL(`../servers/${file}.ts`, import.meta.url));
+  const script = compiled(`bench/servers/${file}.ts`);
   const child = fork(script, arg === undefined ? [] : [arg], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])],
+    execArgv: process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [],
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -101,5 +104,11 @@ export async function stopAll(): Promise<void> {
 
 /** Last resort on a synchronous exit: SIGKILL each remaining child by PID. */
 export function killAllNow(): void {
-  for (const child of running) if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }

@@ -7,7 +7,8 @@ import express from 'express';
 import { SECRET, nextLogin, serve, unavailable } from './harness.js';
 
 type Data = Record<string, unknown>;
-const entry = new URL('../../src/express-session/index.ts', import.meta.url);
+// Compiled next to this file (bench/lib/build.ts) or run from source through tsx.
+const entry = new URL(`../../src/express-session/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 if (!existsSync(entry)) unavailable('tessera/express-session (src/express-session) does not exist yet');
 // A computed specifier: the bench type-checks whether or not the drop-in exists.
 const dropIn = (await import(entry.href)) as { default: (options: object) => RequestHandler };
