@@ -230,7 +230,7 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
     const changed =
       isNew ||
       s.touched ||
-      (s.status === 'modified' &&
+      ((s.status === 'modified' || s.exposed === true) &&
         encodePayload({
           id,
           createdAt: s.createdAt,

@@ -40,7 +40,7 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   hashStoreKeys?: boolean;
   /** Largest encoded record in bytes; a larger commit fails with `ERR_SESSION_TOO_LARGE`. Default 262 144. */
   maxRecordBytes?: number;
-  /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 8. */
+  /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 20 (with jittered backoff, about a second at most). */
   maxCommitRetries?: number;
 }
 
@@ -105,7 +105,7 @@ export const DEFAULTS = Object.freeze({
   hashStoreKeys: true,
   maxRecordBytes: 256 * 1024,
   storeTimeout: 1,
-  maxCommitRetries: 8,
+  maxCommitRetries: 20,
   maxCookieBytes: 8192,
   revocationCheckAfter: 60,
 });

@@ -74,8 +74,42 @@ export function mergeRecord(
   };
 }
 
+/** Full-jitter exponential backoff: up to 1, 2, 4 ... ms, capped at 100 ms, so racing writers spread out. */
 const pause = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 100)));
+
+interface KeyQueue {
+  /** Settles when the last queued commit of this key is done. */
+  tail: Promise<void>;
+  /** The value this process last wrote under the key while commits were queued. */
+  lastText: string | undefined;
+}
+
+/**
+ * Commits of one session in one process run one at a time: parallel requests of a visitor then
+ * never race each other's compare-and-set, and a queued commit merges onto the value the one
+ * before it wrote without a doomed round trip. Across processes, compare-and-set still decides.
+ */
+const queues = new WeakMap<StoreCaller, Map<string, KeyQueue>>();
+
+async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
+  let byKey = queues.get(caller);
+  if (byKey === undefined) queues.set(caller, (byKey = new Map()));
+  const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined };
+  const before = queue.tail;
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const tail = before.then(() => mine);
+  queue.tail = tail;
+  byKey.set(key, queue);
+  await before;
+  try {
+    return await run(queue);
+  } finally {
+    release();
+    if (queue.tail === tail) byKey.delete(key);
+  }
+}
 
 /**
  * Writes a record with compare-and-set against the loaded value; on a conflict it re-reads,
@@ -84,30 +118,45 @@ const pause = (attempt: number): Promise<void> =>
  */
 export async function commitRecord(input: CommitRecordInput): Promise<CommittedRecord | undefined> {
   const { caller, key, expiresAt, maxRecordBytes } = input;
-  let record = input.record;
-  let text = encodeChecked(record, maxRecordBytes);
-  const meta = { userId: input.userIdOf(record.data) };
+  const record = input.record;
   if (input.create) {
-    await caller.set(key, text, expiresAt, meta);
+    const text = encodeChecked(record, maxRecordBytes);
+    await caller.set(key, text, expiresAt, { userId: input.userIdOf(record.data) });
     return { text, record };
   }
+  return serialized(caller, key, async (queue) => {
+    const result = await compareAndSet(input, queue.lastText);
+    queue.lastText = result?.text;
+    return result;
+  });
+}
+
+async function compareAndSet(input: CommitRecordInput, knownText: string | undefined): Promise<CommittedRecord | undefined> {
+  const { caller, key, expiresAt, maxRecordBytes } = input;
+  let record = input.record;
   let previous = input.previous;
   let baseline = previous === undefined ? undefined : decodeRecord(previous);
+  const rebase = (current: string, theirs: SessionRecord): void => {
+    record = mergeRecord(baseline, record, theirs, input.updaters, input.now);
+    record.userId = input.userIdOf(record.data);
+    previous = current;
+    baseline = theirs;
+  };
+  // A commit queued behind another of this process starts from what that one wrote.
+  const known = knownText !== undefined && knownText !== previous ? decodeRecord(knownText) : undefined;
+  if (known !== undefined) rebase(knownText!, known);
   for (let attempt = 0; ; attempt++) {
-    const written = await caller.setIf(key, text, expiresAt, previous, { userId: input.userIdOf(record.data) });
+    const text = encodeChecked(record, maxRecordBytes);
+    const written = await caller.setIf(key, text, expiresAt, previous, { userId: record.userId ?? input.userIdOf(record.data) });
     if (written) return { text, record };
     if (attempt >= input.maxRetries) {
       throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing under this request; gave up after ${input.maxRetries + 1} attempts`);
     }
     input.onConflict();
-    await pause(attempt);
+    if (attempt > 0) await pause(attempt);
     const current = await caller.get(key);
     const theirs = current === undefined ? undefined : decodeRecord(current);
     if (theirs === undefined) return undefined;
-    record = mergeRecord(baseline, record, theirs, input.updaters, input.now);
-    record.userId = input.userIdOf(record.data);
-    text = encodeChecked(record, maxRecordBytes);
-    previous = current;
-    baseline = theirs;
+    rebase(current!, theirs);
   }
 }

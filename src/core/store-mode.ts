@@ -137,7 +137,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     const replacing = s.loadedId !== undefined && s.loadedId !== id;
     const isNew = s.loadedId === undefined || replacing;
     const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
-    const changed = isNew || s.touched || (s.status === 'modified' && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
+    const changed = isNew || s.touched || ((s.status === 'modified' || s.exposed === true) && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
     const touchDue = Number.isFinite(options.idleMs) && now - s.lastSeenAt >= options.touchAfterMs;
     if (!changed && !touchDue) {
       if (s.status === 'modified') s.status = 'unchanged';

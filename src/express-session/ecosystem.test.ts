@@ -12,6 +12,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import pg from 'pg';
+import { createConnectPgTable } from '../../test/support/connect-pg-table.js';
 import { createClient } from 'redis';
 import { MemoryStore as TesseraMemoryStore, hashStoreKey } from '../core/index.js';
 import { SqliteStore } from '../stores/sqlite.js';
@@ -180,11 +181,12 @@ describe('express-session compat: express-session stores, unchanged', () => {
     const table = runScopedName('es_compat');
     let pool: pg.Pool;
     let store: Store & { close(): Promise<void> };
-    before(() => {
+    before(async () => {
       if (skip) return;
       pool = new pg.Pool({ connectionString: pgUrl(), max: 4 });
+      await createConnectPgTable(pool, table);
       const PgStore = connectPgSimple(session);
-      store = new PgStore({ pool, tableName: table, createTableIfMissing: true, pruneSessionInterval: false });
+      store = new PgStore({ pool, tableName: table, pruneSessionInterval: false });
     });
     after(async () => {
       if (skip) return;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { createConnectPgTable } from '../../test/support/connect-pg-table.js';
 import { createClient } from 'redis';
 import { createSessionManager, isSessionError } from '../core/index.js';
 import type { SessionStore } from '../core/index.js';
@@ -59,7 +60,8 @@ before(async () => {
   }
   if (!pgSkip) {
     pool = new pg.Pool({ connectionString: pgUrl(), max: 4 });
-    connectPg = new PgSessionStore({ pool, tableName: table, createTableIfMissing: true, pruneSessionInterval: false });
+    await createConnectPgTable(pool, table);
+    connectPg = new PgSessionStore({ pool, tableName: table, pruneSessionInterval: false });
   }
 });
 

@@ -34,9 +34,11 @@ export interface BrowserResponse {
 
 /** A client with a real cookie jar (tough-cookie), the way a browser keeps cookies. */
 export class Browser {
-  readonly jar = new CookieJar();
-
-  constructor(readonly baseUrl: string) {}
+  /** Pass another browser's jar to share its cookies (cookies ignore the port). */
+  constructor(
+    readonly baseUrl: string,
+    readonly jar = new CookieJar(),
+  ) {}
 
   async request(path: string, init: RequestInit & { cookie?: string } = {}): Promise<BrowserResponse> {
     const url = new URL(path, this.baseUrl).toString();
