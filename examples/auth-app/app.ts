@@ -42,6 +42,7 @@ export function createApp(options: AppOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // no session for it
   app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '8kb' }));
   app.use(middleware);

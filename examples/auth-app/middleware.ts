@@ -5,6 +5,7 @@ import { flash, sessionOf } from './session-data.js';
 import type { User, UserRepository } from './users/types.js';
 
 const MAX_VISITS = 10;
+const PAGES = new Set(['/', '/login', '/register', '/profile', '/devices']);
 
 /** Every page is rendered for one visitor: never cache it, nor show it again from history. */
 export function noStore(_req: Request, res: Response, next: NextFunction): void {
@@ -40,10 +41,10 @@ export function requireUser(req: Request, res: Response, next: NextFunction): vo
   res.redirect(303, '/login');
 }
 
-/** Remembers the pages seen in this session (GET only), the newest last. */
+/** Remembers the pages of the site seen in this session, the newest last. */
 export function recordVisit(clock: Clock) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (req.method === 'GET') {
+    if (req.method === 'GET' && PAGES.has(req.path)) {
       const visit = { path: req.path, at: clock.now() };
       sessionOf(req).update('visited', (list = []) => [...list, visit].slice(-MAX_VISITS));
     }

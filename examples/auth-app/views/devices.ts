@@ -12,7 +12,7 @@ function row(ctx: PageContext, device: SessionInfo, now: number): SafeHtml {
     : html`<form method="post" action="/devices/revoke">${ctx.csrfField}<input type="hidden" name="handle" value="${device.handle}"><button class="danger">Log out</button></form>`;
   return html`<tr class="device${device.current ? ' current' : ''}">
     <td><strong>${describeUserAgent(device.userAgent)}</strong><br><span class="muted">${device.ip ?? 'IP not recorded'}</span></td>
-    <td>${relativeTime(device.lastSeenAt, now)}<br><span class="muted">${absoluteTime(device.lastSeenAt)}</span></td>
+    <td>${device.current ? 'now' : relativeTime(device.lastSeenAt, now)}<br><span class="muted">${absoluteTime(device.current ? now : device.lastSeenAt)}</span></td>
     <td>${relativeTime(device.createdAt, now)}</td>
     <td>${action}</td>
   </tr>`;

@@ -18,7 +18,7 @@ export function profileView(user: User, session: AppSession, visits: Visit[], no
   <h2>This session</h2>
   <dl>
     <dt>Started</dt><dd>${relativeTime(session.createdAt, now)} (${absoluteTime(session.createdAt)})</dd>
-    <dt>Ends</dt><dd>${absoluteTime(session.expiresAt)} unless you are inactive for longer</dd>
+    <dt>Expires</dt><dd>${absoluteTime(session.expiresAt)} <span class="muted">(each visit moves this later, up to the session's maximum lifetime)</span></dd>
     <dt>Remember me</dt><dd id="remembered">${session.persistent ? 'yes: the cookie survives a browser restart' : 'no: the cookie ends with the browser'}</dd>
   </dl>
 </div>
