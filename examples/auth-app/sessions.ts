@@ -18,10 +18,7 @@ export const SESSION_DEFAULTS = { lifetime: 7 * 24 * 60 * 60, idleTimeout: 2 * 6
 export function createSessions(options: SessionManagerOptions): Sessions {
   const settings: SessionManagerOptions = { ...SESSION_DEFAULTS, userKey: 'userId', ...options };
   const manager = createSessionManager<AppSessionData>(settings);
-  // `session(manager)` would load every session through `manager`, but the Express adapter records
-  // the client (user agent, IP) only when it is given options (`recordClient`), not a manager.
-  // So the middleware gets the same options and the same store: both see the same records, and
-  // `manager` lists and revokes what the middleware wrote.
-  const middleware = session<AppSessionData>({ ...settings, recordClient: true });
+  // Record each new session's browser and IP for the "Your devices" page.
+  const middleware = session(manager, { recordClient: true });
   return { manager, middleware };
 }

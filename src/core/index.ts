@@ -16,7 +16,7 @@ export type { CommitResult, PreparedCommit, SessionManager } from './manager.js'
 export { createSessionManager } from './manager.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
-export type { ResolvedOptions, SessionManagerOptions } from './options.js';
+export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, ResolvedOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
 export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from './set-cookie.js';

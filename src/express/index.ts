@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo, DefaultSessionData, Session, SessionManager, SessionManagerOptions } from '../core/index.js';
+import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../core/index.js';
 import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
 import { applyCookieHeaders, installEndHook } from './end-hook.js';
 
@@ -13,8 +13,8 @@ declare global {
   }
 }
 
-/** Options of the Express / node:http middleware: the manager's options plus how failures are answered. */
-export interface ExpressSessionOptions extends SessionManagerOptions {
+/** What the Express / node:http middleware adds to the manager's options: how failures are answered. */
+export interface MiddlewareOptions {
   /**
    * A store failure while loading: `'respond'` (default) answers 503 with `Retry-After`;
    * `'next'` passes the `SessionError` to `next(err)` for your error handler.
@@ -25,6 +25,9 @@ export interface ExpressSessionOptions extends SessionManagerOptions {
   /** Failures after the response headers left, and every commit failure. Default: `console.error` with the code only. */
   onError?: (error: SessionError, req: IncomingMessage) => void;
 }
+
+/** Options of the Express / node:http middleware: the manager's options (either mode) plus `MiddlewareOptions`. */
+export type ExpressSessionOptions = ManagerOptions & MiddlewareOptions;
 
 export type NextFunction = (error?: unknown) => void;
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
@@ -77,20 +80,20 @@ function respondUnavailable(res: ServerResponse, error: SessionError, end: () =>
 }
 
 /**
- * Session middleware for Express and plain `node:http`. Pass options (a manager is made for you)
- * or a manager you built with `createSessionManager`.
+ * Session middleware for Express and plain `node:http`. Pass options (a manager is made for you),
+ * or a manager you built with `createSessionManager` plus, optionally, `MiddlewareOptions`.
  *
  * @example
  * app.use(session({ secrets: process.env.SESSION_SECRET!, store: new SqliteStore(db) }));
  * app.get('/', (req, res) => { req.session.update('views', (n = 0) => n + 1); res.send('hi'); });
  */
-export function session<T extends object = DefaultSessionData>(options: ExpressSessionOptions | SessionManager<T>): SessionMiddleware {
+export function session<T extends object = DefaultSessionData>(options: ExpressSessionOptions | SessionManager<T>, middlewareOptions?: MiddlewareOptions): SessionMiddleware {
   const isManager = typeof (options as SessionManager<T>).load === 'function';
   const manager = (isManager ? options : createSessionManager<T>(options as ExpressSessionOptions)) as SessionManager<object>;
-  const settings: ExpressSessionOptions | undefined = isManager ? undefined : (options as ExpressSessionOptions);
-  const onStoreError = settings?.onStoreError ?? 'respond';
-  const recordClient = settings?.recordClient ?? false;
-  const report = settings?.onError ?? defaultOnError;
+  const settings: MiddlewareOptions = { ...(isManager ? {} : (options as MiddlewareOptions)), ...middlewareOptions };
+  const onStoreError = settings.onStoreError ?? 'respond';
+  const recordClient = settings.recordClient ?? false;
+  const report = settings.onError ?? defaultOnError;
 
   return function tesseraSession(req, res, next = () => {}) {
     const list = loaded.get(req);

@@ -9,9 +9,8 @@ import type { SessionError } from '../../src/core/index.js';
 import type { CookieModeOptions } from '../../src/core/options.js';
 import { session } from '../../src/express/index.js';
 import { FakeClock } from '../../src/testing/index.js';
-import type { ExpressSessionOptions } from '../../src/express/index.js';
 import { OLD_SECRET, SECRET, fixtureApp } from '../support/fixture-app.js';
-import type { Fixture } from '../support/fixture-app.js';
+import type { Fixture, FixtureOptions } from '../support/fixture-app.js';
 import { Browser, serve } from '../support/http.js';
 import type { RunningServer } from '../support/http.js';
 
@@ -21,13 +20,10 @@ interface SealedFixture extends Fixture {
   errors: SessionError[];
 }
 
-/**
- * The shared fixture app in cookie mode. `store: undefined` undoes the fixture's store; the cast is
- * needed because `ExpressSessionOptions` is typed for store mode (the adapter passes options through).
- */
+/** The shared fixture app in cookie mode. `store: undefined` undoes the fixture's store. */
 async function withSealed(options: Partial<CookieModeOptions> & { recordErrors?: boolean }, run: (f: SealedFixture, server: RunningServer) => Promise<void>) {
   const errors: SessionError[] = [];
-  const fixture = fixtureApp({ mode: 'cookie', store: undefined, onError: (e: SessionError) => errors.push(e), ...options } as unknown as Partial<ExpressSessionOptions>);
+  const fixture = fixtureApp({ mode: 'cookie', store: undefined, onError: (e: SessionError) => errors.push(e), ...options } as FixtureOptions);
   fixture.app.get('/big', (req, res) => {
     req.session.set('blob', randomBytes(Number(req.query.bytes)).toString('base64'));
     res.json({ ok: true });

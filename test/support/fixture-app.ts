@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import { MemoryStore } from '../../src/core/index.js';
 import type { SessionEvent } from '../../src/core/index.js';
 import { session, saveSession } from '../../src/express/index.js';
-import type { ExpressSessionOptions } from '../../src/express/index.js';
+import type { ExpressSessionOptions, MiddlewareOptions } from '../../src/express/index.js';
+import type { CookieModeOptions, SessionManagerOptions } from '../../src/core/index.js';
 import { FakeClock } from '../../src/testing/index.js';
 import { RecordingStore } from './recording-store.js';
 
@@ -19,7 +20,9 @@ export interface Fixture {
 }
 
 /** An Express app exercising the session API, on a recording memory store and a fake clock. */
-export function fixtureApp(options: Partial<ExpressSessionOptions> = {}): Fixture {
+export type FixtureOptions = Partial<SessionManagerOptions & MiddlewareOptions> | Partial<CookieModeOptions & MiddlewareOptions>;
+
+export function fixtureApp(options: FixtureOptions = {}): Fixture {
   const clock = new FakeClock();
   const memory = new MemoryStore({ clock });
   const store = new RecordingStore(memory);
@@ -33,7 +36,7 @@ export function fixtureApp(options: Partial<ExpressSessionOptions> = {}): Fixtur
       onEvent: (event) => events.push(event),
       onError: () => {},
       ...options,
-    }),
+    } as ExpressSessionOptions),
   );
   app.get('/read', (req, res) => {
     res.json({ views: req.session.get('views') ?? null, user: req.session.get('userId') ?? null, isNew: req.session.isNew });
