@@ -1,7 +1,7 @@
-// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,memory,stores]
+// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,memory,stores,hotpath]
 //   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000]`
-// Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts) and raw store
-// (bench/store-ops.ts) measurements in their own processes, and writes the report to
+// Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
+// (bench/store-ops.ts) and read-path (bench/hot-path.ts) measurements in their own processes, and writes the report to
 // bench/results/<time>.md (and prints it).
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -35,11 +35,22 @@ async function script(file: string): Promise<string> {
   return stdout.trim();
 }
 
+/** The commit measured, and whether the working tree (others' work in progress) differs from it. */
+async function revision(): Promise<string> {
+  try {
+    const git = (...a: string[]) => promisify(execFile)('git', a, { timeout: 10_000 }).then((r) => r.stdout.trim());
+    const dirty = (await git('status', '--porcelain', '--', 'src')) !== '';
+    return `${await git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const startedAt = new Date();
 const sections: string[] = [
   `# tessera benchmark, ${startedAt.toISOString()}${quick ? ' (quick mode: not for publishing)' : ''}`,
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}.`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}. tessera: ${await revision()}.`,
 ];
 try {
   log('compiling src/ and bench/ with tsc ...');
@@ -64,6 +75,10 @@ try {
   if (!skip.includes('stores')) {
     log('store get/set throughput ...');
     sections.push('', '## Raw store throughput', '', await script('store-ops.ts'));
+  }
+  if (!skip.includes('hotpath')) {
+    log('read path pieces ...');
+    sections.push('', "## tessera's read path, piece by piece", '', await script('hot-path.ts'));
   }
 } finally {
   await stopAll();

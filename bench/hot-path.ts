@@ -1,0 +1,56 @@
+// Micro-timings of the pieces of tessera's read path (no HTTP), to say what a request pays for:
+// cookie parse, HMAC verify, store-key hash, store call (with and without the timeout timer),
+// record decode, a whole manager.load(), and prepareCommit() of an unchanged session.
+//   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
+import { createKeyring, createIdSigner, createSessionManager, findCookieValues, hashStoreKey, MemoryStore } from '../src/core/index.js';
+import { createStoreCaller } from '../src/core/store-caller.js';
+import { decodeRecord } from '../src/core/record-codec.js';
+import { fmt, table } from './lib/stats.js';
+import { SECRET, loginData } from './servers/harness.js';
+
+const quick = process.argv.includes('--quick');
+const ITERATIONS = quick ? 5_000 : 20_000;
+const MAX_MS = quick ? 500 : 3_000;
+
+/** Mean CPU µs per call of `op`, bounded by `ITERATIONS` calls and `MAX_MS`, after a warm-up. */
+async function time(op: () => unknown): Promise<number> {
+  for (let i = 0; i < 2_000; i++) await op();
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  let n = 0;
+  while (n < ITERATIONS && performance.now() - start < MAX_MS) {
+    await op();
+    n++;
+  }
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / n;
+}
+
+const store = new MemoryStore();
+const manager = createSessionManager({ secrets: SECRET, cookie: { secure: false }, store });
+const created = await manager.load(undefined);
+for (const [key, value] of Object.entries(loginData(1))) created.set(key, value);
+const { setCookie } = await manager.commit(created);
+const header = `_ga=GA1.2.3; ${setCookie[0]!.split(';')[0]!}; theme=dark`;
+const signed = findCookieValues(header, manager.cookieName)[0]!;
+const signer = createIdSigner(createKeyring(SECRET));
+const id = created.id;
+const key = hashStoreKey(id);
+const text = (await store.get(key))!;
+const untimed = createStoreCaller(store, 0);
+const timed = createStoreCaller(store, 1000);
+const loaded = await manager.load(header);
+
+const rows: Array<[string, number]> = [
+  ['findCookieValues (parse the Cookie header)', await time(() => findCookieValues(header, manager.cookieName))],
+  ['HMAC-SHA-256 verify of the signed ID (keyring derives its own key)', await time(() => signer.verify(signed))],
+  ['hashStoreKey (SHA-256 of the ID)', await time(() => hashStoreKey(id))],
+  ['MemoryStore.get, direct', await time(() => store.get(key))],
+  ['store call as the manager makes it for MemoryStore (no timer)', await time(() => untimed.get(key))],
+  ['store call as for every other store (storeTimeout timer)', await time(() => timed.get(key))],
+  [`decodeRecord (JSON.parse of a ${text.length}-byte record)`, await time(() => decodeRecord(text))],
+  ['manager.load(cookie header), whole', await time(() => manager.load(header))],
+  ['prepareCommit(unchanged session), once (the Express hook calls it twice)', await time(() => manager.prepareCommit(loaded))],
+];
+console.log(`Mean CPU µs per call, ${ITERATIONS.toLocaleString('en-US')} calls (at most ${MAX_MS / 1000} s) after 2,000 warm-up calls, awaiting each.\n`);
+console.log(table(['piece of the read path', 'µs/call'], rows.map(([name, us]) => [name, fmt(us, 2)])));
