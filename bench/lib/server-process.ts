@@ -39,7 +39,7 @@ function reply<T>(child: ChildProcess, type: string, timeoutMs: number): Promise
 }
 
 /** Stops a child by its PID: a polite shutdown message, then SIGKILL after `graceMs`. */
-async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     running.delete(child);
     return;

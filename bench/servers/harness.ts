@@ -36,8 +36,11 @@ export function serve(server: Server, cleanup: () => Promise<void> = async () =>
     process.send?.(message);
   };
   const shutdown = async (): Promise<void> => {
+    // Let requests in flight finish their commits (at most 2 s) before the store goes away.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     server.closeAllConnections();
-    server.close();
     try {
       await cleanup();
     } finally {
