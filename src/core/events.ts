@@ -2,6 +2,8 @@
 export type SessionEventType =
   | 'created'
   | 'regenerated'
+  /** The ID was rotated by `renewAfter`; the old one works for `renewGrace` more seconds. */
+  | 'renewed'
   | 'destroyed'
   | 'expired'
   /** A session cookie with a bad signature or shape. */

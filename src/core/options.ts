@@ -42,6 +42,13 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   maxRecordBytes?: number;
   /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 20 (with jittered backoff, about a second at most). */
   maxCommitRetries?: number;
+  /**
+   * Renew the session ID after this many seconds of its life (a periodic rotation; the login call
+   * is still `regenerate()`). Off by default.
+   */
+  renewAfter?: number;
+  /** After a renewal the old ID keeps working for this many seconds, for requests already in flight. Default 10. */
+  renewGrace?: number;
 }
 
 /** Store mode options under their explicit name. */
@@ -58,6 +65,8 @@ export interface CookieModeOptions extends CommonSessionOptions {
   hashStoreKeys?: never;
   maxRecordBytes?: never;
   maxCommitRetries?: never;
+  renewAfter?: never;
+  renewGrace?: never;
   /**
    * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
    * bytes the session is split into chunk cookies `name.0`, `name.1`, ...; over this limit a
@@ -88,6 +97,10 @@ export interface ResolvedOptions {
   readonly maxRecordBytes: number;
   readonly storeTimeoutMs: number;
   readonly maxCommitRetries: number;
+  /** Store mode: rotate the ID after this long (0: never). */
+  readonly renewAfterMs: number;
+  /** Store mode: how long a renewed ID's old one keeps working. */
+  readonly renewGraceMs: number;
   readonly clock: Clock;
   readonly onEvent: SessionEventListener | undefined;
   /** Cookie mode: the size limit of all session cookies together, in bytes. */
@@ -106,6 +119,7 @@ export const DEFAULTS = Object.freeze({
   maxRecordBytes: 256 * 1024,
   storeTimeout: 1,
   maxCommitRetries: 20,
+  renewGrace: 10,
   maxCookieBytes: 8192,
   revocationCheckAfter: 60,
 });
@@ -147,6 +161,11 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
     throw new SessionError('ERR_SESSION_CONFIG', `maxCommitRetries must be an integer from 0 to 100; got ${String(retries)}`);
   }
+  const renewAfter = input.renewAfter === undefined ? 0 : seconds('renewAfter', input.renewAfter);
+  const renewGrace = seconds('renewGrace', input.renewGrace ?? DEFAULTS.renewGrace, { allowZero: true });
+  if (renewAfter > 0 && renewGrace >= renewAfter) {
+    throw new SessionError('ERR_SESSION_CONFIG', `renewGrace (${renewGrace}s) must be shorter than renewAfter (${renewAfter}s)`);
+  }
   const userKey = input.userKey ?? DEFAULTS.userKey;
   if (typeof userKey !== 'string' || userKey === '') throw new SessionError('ERR_SESSION_CONFIG', 'userKey must be a non-empty string');
   return Object.freeze({
@@ -160,6 +179,8 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     maxRecordBytes,
     storeTimeoutMs: seconds('storeTimeout', input.storeTimeout ?? DEFAULTS.storeTimeout, { allowZero: true }) * 1000,
     maxCommitRetries: retries,
+    renewAfterMs: renewAfter * 1000,
+    renewGraceMs: renewGrace * 1000,
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
     ...cookieMode,
@@ -175,7 +196,7 @@ function resolveCookieMode(input: ManagerOptions, mode: 'store' | 'cookie'): { m
     }
     return { mode, maxCookieBytes: DEFAULTS.maxCookieBytes, revocationCheckAfterMs: DEFAULTS.revocationCheckAfter * 1000 };
   }
-  for (const name of ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries']) {
+  for (const name of ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace']) {
     if (loose[name] !== undefined) {
       throw new SessionError('ERR_SESSION_CONFIG', `${name} is not used in mode: 'cookie' (the session lives in the cookie)${name === 'store' ? '; for revocation pass revocationStore' : ''}`);
     }

@@ -7,6 +7,8 @@ export interface SessionRecord {
   persistent: boolean;
   userId: string | undefined;
   client: ClientInfo | undefined;
+  /** When the current ID was issued, if the ID was ever renewed (`renewAfter`); else `createdAt`. */
+  idIssuedAt?: number | undefined;
   data: Record<string, unknown>;
 }
 
@@ -19,6 +21,7 @@ export function encodeRecord(record: SessionRecord): string {
     p: record.persistent ? 1 : 0,
     u: record.userId,
     m: record.client,
+    i: record.idIssuedAt,
     d: record.data,
   });
 }
@@ -46,6 +49,7 @@ export function decodeRecord(text: string): SessionRecord | undefined {
     persistent: r.p === 1,
     userId: typeof r.u === 'string' ? r.u : undefined,
     client,
+    idIssuedAt: Number.isFinite(r.i) ? (r.i as number) : undefined,
     data: Object.assign(Object.create(null) as Record<string, unknown>, d),
   };
 }

@@ -37,6 +37,14 @@ export interface SessionState {
   reissue: boolean;
   /** A record seen expired or corrupt at load, deleted at commit. */
   purgeKey: string | undefined;
+  /** Store mode, renewal: the key the record really lives under when it was reached through the old ID's forward. */
+  storeKey?: string | undefined;
+  /** Store mode, renewal: when the current ID was issued. */
+  idIssuedAt?: number | undefined;
+  /** Store mode, renewal: the ID is due for rotation at this commit. */
+  renewDue?: boolean;
+  /** Store mode, renewal: the ID being renewed at this commit. */
+  renewFrom?: string | undefined;
 }
 
 let stateOf: (session: Session<object>) => SessionState;

@@ -1,4 +1,5 @@
 import { SessionError } from './errors.js';
+import { decodeForward, encodeForward } from './forward-record.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { SessionRecord } from './record-codec.js';
 import type { StoreCaller } from './store-caller.js';
@@ -9,6 +10,8 @@ export interface CommitRecordInput {
   record: SessionRecord;
   /** The value loaded at the start of the request; undefined for a new record. */
   previous: string | undefined;
+  /** The record this request's changes are relative to, when it differs from `previous` (a renewal). */
+  baseline?: string | undefined;
   /** A brand-new record under a fresh ID. */
   create: boolean;
   expiresAt: number;
@@ -23,6 +26,8 @@ export interface CommitRecordInput {
 export interface CommittedRecord {
   text: string;
   record: SessionRecord;
+  /** The store key written: `input.key`, or the key a renewal forward led to. */
+  key: string;
 }
 
 function encodeChecked(record: SessionRecord, maxRecordBytes: number): string {
@@ -32,6 +37,8 @@ function encodeChecked(record: SessionRecord, maxRecordBytes: number): string {
   }
   return text;
 }
+
+const latest = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
 
 const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
 
@@ -70,6 +77,7 @@ export function mergeRecord(
     persistent: baseline !== undefined && ours.persistent === baseline.persistent ? theirs.persistent : ours.persistent,
     userId: undefined,
     client: ours.client ?? theirs.client,
+    idIssuedAt: latest(ours.idIssuedAt, theirs.idIssuedAt),
     data,
   };
 }
@@ -122,7 +130,7 @@ export async function commitRecord(input: CommitRecordInput): Promise<CommittedR
   if (input.create) {
     const text = encodeChecked(record, maxRecordBytes);
     await caller.set(key, text, expiresAt, { userId: input.userIdOf(record.data) });
-    return { text, record };
+    return { text, record, key };
   }
   return serialized(caller, key, async (queue) => {
     const result = await compareAndSet(input, queue.lastText);
@@ -132,10 +140,12 @@ export async function commitRecord(input: CommitRecordInput): Promise<CommittedR
 }
 
 async function compareAndSet(input: CommitRecordInput, knownText: string | undefined): Promise<CommittedRecord | undefined> {
-  const { caller, key, expiresAt, maxRecordBytes } = input;
+  const { caller, expiresAt, maxRecordBytes } = input;
+  let key = input.key;
   let record = input.record;
   let previous = input.previous;
-  let baseline = previous === undefined ? undefined : decodeRecord(previous);
+  const baselineText = input.baseline ?? previous;
+  let baseline = baselineText === undefined ? undefined : decodeRecord(baselineText);
   const rebase = (current: string, theirs: SessionRecord): void => {
     record = mergeRecord(baseline, record, theirs, input.updaters, input.now);
     record.userId = input.userIdOf(record.data);
@@ -148,15 +158,63 @@ async function compareAndSet(input: CommitRecordInput, knownText: string | undef
   for (let attempt = 0; ; attempt++) {
     const text = encodeChecked(record, maxRecordBytes);
     const written = await caller.setIf(key, text, expiresAt, previous, { userId: record.userId ?? input.userIdOf(record.data) });
-    if (written) return { text, record };
+    if (written) return { text, record, key };
     if (attempt >= input.maxRetries) {
       throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing under this request; gave up after ${input.maxRetries + 1} attempts`);
     }
     input.onConflict();
     if (attempt > 0) await pause(attempt);
-    const current = await caller.get(key);
+    let current = await caller.get(key);
+    const forward = current === undefined ? undefined : decodeForward(current);
+    if (forward !== undefined) {
+      // The ID was renewed meanwhile: the live record is under the forward's key.
+      if (forward.until <= input.now) return undefined;
+      key = forward.key;
+      current = await caller.get(key);
+    }
     const theirs = current === undefined ? undefined : decodeRecord(current);
     if (theirs === undefined) return undefined;
     rebase(current!, theirs);
+  }
+}
+
+export interface RenewRecordInput extends CommitRecordInput {
+  /** The old ID's store key, which becomes a forward to `key` until `graceUntil`. */
+  oldKey: string;
+  graceUntil: number;
+}
+
+/**
+ * Renews a session's ID: the record moves to the new key (`input.key`, the same for every request
+ * renewing the same ID, so racing renewals meet there) and the old record becomes a forward,
+ * frozen with compare-and-set so no write to it is lost. A destroy that races the renewal wins:
+ * the new record is then removed, never left alive.
+ */
+export async function renewRecord(input: RenewRecordInput): Promise<CommittedRecord | undefined> {
+  const { caller, oldKey } = input;
+  const previousOld = input.previous;
+  let committed = await serialized(caller, input.key, () => compareAndSet({ ...input, previous: undefined, baseline: previousOld }, undefined));
+  if (committed === undefined) return undefined;
+  const forward = encodeForward({ key: input.key, until: input.graceUntil });
+  let expected = previousOld;
+  for (let attempt = 0; ; attempt++) {
+    if (await caller.setIf(oldKey, forward, input.graceUntil, expected)) return committed;
+    const current = await caller.get(oldKey);
+    if (current !== undefined && decodeForward(current) !== undefined) return committed;
+    const theirs = current === undefined ? undefined : decodeRecord(current);
+    if (theirs === undefined || attempt >= input.maxRetries) {
+      // Destroyed (or expired) meanwhile: the renewed copy must not outlive it.
+      await caller.delete(input.key);
+      if (theirs === undefined) return undefined;
+      throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing during its renewal; gave up after ${input.maxRetries + 1} attempts`);
+    }
+    // Another request changed the old record before the freeze: carry its changes to the new one.
+    const carried = await compareAndSet(
+      { ...input, record: theirs, previous: expected, baseline: expected, updaters: new Map() },
+      (await caller.get(input.key)) ?? committed.text,
+    );
+    if (carried === undefined) return undefined;
+    committed = carried;
+    expected = current;
   }
 }

@@ -13,7 +13,9 @@ import type { SessionState, Session } from './session.js';
 import { serializeClearCookie, serializeSetCookie } from './set-cookie.js';
 import type { SessionStore } from './store.js';
 import { createStoreCaller } from './store-caller.js';
-import { commitRecord } from './store-commit.js';
+import { commitRecord, renewRecord } from './store-commit.js';
+import { decodeForward } from './forward-record.js';
+import { deriveRenewedId } from './crypto/renewal.js';
 import type { ClientInfo } from './types.js';
 import { listUserSessions, revokeUserSession, revokeUserSessions } from './user-sessions.js';
 
@@ -25,6 +27,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
   const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
   const { clock, cookie } = options;
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
+  const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
 
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): Session<T> => {
     const state = newState(now, client);
@@ -58,7 +61,10 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       return fresh(now, client, true);
     }
     const key = storeKey(picked.id);
-    const text = await caller.get(key);
+    let text = await caller.get(key);
+    // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
+    const forward = text === undefined ? undefined : decodeForward(text);
+    if (forward !== undefined) text = forward.until > now ? await caller.get(forward.key) : undefined;
     if (text === undefined) {
       emit('unknown_id', picked.id);
       return fresh(now, client, true);
@@ -81,6 +87,9 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     state.lastSeenAt = record.lastSeenAt;
     state.persistent = record.persistent;
     state.reissue = picked.stale;
+    state.storeKey = forward?.key;
+    state.idIssuedAt = record.idIssuedAt;
+    state.renewDue = options.renewAfterMs > 0 && forward === undefined && now - (record.idIssuedAt ?? record.createdAt) >= options.renewAfterMs;
     return createSession<T>(state);
   }
 
@@ -95,8 +104,21 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     persistent: s.persistent,
     userId: userIdOf(s.data),
     client: s.client,
+    idIssuedAt: s.idIssuedAt,
     data: s.data,
   });
+
+  /** Where a loaded session's record lives: its own key, or the key its old ID forwards to. */
+  const loadedKeyOf = (s: SessionState): string => s.storeKey ?? storeKey(s.loadedId!);
+
+  /** Every key a loaded session may occupy, for destroy and regenerate. */
+  const keysOf = (s: SessionState): string[] => {
+    const keys = [storeKey(s.loadedId!)];
+    if (s.storeKey !== undefined) keys.push(s.storeKey);
+    // A renewal racing this request meets its record under the derived ID: remove that too.
+    else if (options.renewAfterMs > 0) keys.push(storeKey(deriveRenewedId(renewalKey, s.loadedId!, s.idIssuedAt ?? s.createdAt)));
+    return keys;
+  };
 
   const sessionCookie = (s: SessionState, now: number): string => {
     const maxAge = s.persistent ? (Math.min(s.createdAt + options.lifetimeMs, now + options.idleMs) - now) / 1000 : undefined;
@@ -121,9 +143,10 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     if (s.status === 'destroyed') {
       const loadedId = s.loadedId;
       if (loadedId === undefined) return done(clear, purge);
+      const keys = keysOf(s);
       return done(s.cookieSent ? [] : [serializeClearCookie(cookie, now)], async () => {
         await purge?.();
-        await caller.delete(storeKey(loadedId));
+        for (const key of keys) await caller.delete(key);
         emit('destroyed', loadedId);
         afterWrite(s, undefined);
       });
@@ -133,10 +156,16 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       return done(clear, purge);
     }
 
+    if (s.renewDue === true && !s.cookieSent && s.loadedId !== undefined && s.id === s.loadedId) {
+      s.renewDue = false;
+      s.renewFrom = s.loadedId;
+      s.id = deriveRenewedId(renewalKey, s.loadedId, s.idIssuedAt ?? s.createdAt);
+      s.idIssuedAt = now;
+    }
     const id = session.id;
+    const renewing = s.renewFrom !== undefined && s.renewFrom === s.loadedId;
     const replacing = s.loadedId !== undefined && s.loadedId !== id;
     const isNew = s.loadedId === undefined || replacing;
-    const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
     const changed = isNew || s.touched || ((s.status === 'modified' || s.exposed === true) && encodeRecord(recordOf(s, s.lastSeenAt)) !== s.loadedText);
     const touchDue = Number.isFinite(options.idleMs) && now - s.lastSeenAt >= options.touchAfterMs;
     if (!changed && !touchDue) {
@@ -144,6 +173,8 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       const reissue = s.reissue && !s.cookieSent ? [sessionCookie(s, now)] : [];
       return done(reissue, purge, session.id);
     }
+    // Only a write decodes the loaded record again, to see whether remember-me changed.
+    const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
     const needsCookie = isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent;
     if (needsCookie && s.cookieSent && s.sentId !== session.id) {
       throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
@@ -151,17 +182,17 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     const setCookie = needsCookie && !s.cookieSent ? [sessionCookie(s, now)] : [];
     return done(setCookie, async () => {
       await purge?.();
-      if (replacing) {
-        await caller.delete(storeKey(s.loadedId!));
+      if (replacing && !renewing) {
+        for (const key of keysOf(s)) await caller.delete(key);
         emit('regenerated', id);
       }
       const record = recordOf(s, now);
-      const written = await commitRecord({
+      const commitInput = {
         caller,
-        key: storeKey(id),
+        key: isNew ? storeKey(id) : loadedKeyOf(s),
         record,
-        previous: isNew ? undefined : s.loadedText,
-        create: isNew,
+        previous: isNew && !renewing ? undefined : s.loadedText,
+        create: isNew && !renewing,
         expiresAt: expiryOf(record),
         maxRecordBytes: options.maxRecordBytes,
         maxRetries: options.maxCommitRetries,
@@ -169,7 +200,11 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
         userIdOf,
         now,
         onConflict: () => emit('conflict', id),
-      });
+      };
+      const written = renewing
+        ? await renewRecord({ ...commitInput, oldKey: loadedKeyOf(s), graceUntil: now + options.renewGraceMs })
+        : await commitRecord(commitInput);
+      if (renewing && written !== undefined) emit('renewed', id);
       if (written === undefined) {
         // Another request destroyed the session meanwhile: never resurrect it.
         s.status = 'destroyed';
@@ -180,6 +215,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       if (isNew && !replacing) emit('created', id);
       s.data = written.record.data;
       s.lastSeenAt = now;
+      s.storeKey = written.key === storeKey(id) ? undefined : written.key;
       afterWrite(s, written.text);
     }, id);
   }
@@ -200,6 +236,8 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     s.reissue = false;
     s.clearCookie = false;
     s.purgeKey = undefined;
+    s.renewFrom = undefined;
+    if (text === undefined) s.storeKey = undefined;
   }
 
   const storeKeyOfSession = (session: Session<T>): string => storeKey(session.id);
