@@ -1,6 +1,7 @@
 // `tessera/mysql`: a session store in a MySQL or MariaDB table, over the app's mysql2 promise pool.
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
 import { SessionError, systemClock } from '../core/index.js';
+import { createSchemaGate } from './schema-gate.js';
 
 /** The part of a mysql2 promise `Pool` (from `mysql2/promise`, or `pool.promise()`) the store uses. */
 export interface MysqlQueryable {
@@ -116,8 +117,7 @@ export class MysqlStore implements SessionStore {
   readonly #q: ReturnType<typeof queries>;
   readonly #clock: Clock;
   readonly #onError: (error: unknown) => void;
-  #schema: Promise<void> | undefined;
-  #schemaReady: boolean;
+  readonly #ready: () => Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(pool: MysqlQueryable, options: MysqlStoreOptions = {}) {
@@ -129,7 +129,7 @@ export class MysqlStore implements SessionStore {
     this.#q = queries(this.#table);
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? (() => undefined);
-    this.#schemaReady = options.createSchema === false;
+    this.#ready = createSchemaGate(() => this.migrate(), options.createSchema === false);
     if (options.cleanupInterval !== undefined) {
       if (!(options.cleanupInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'cleanupInterval must be a positive number of seconds');
       this.#timer = setInterval(() => void this.deleteExpired().catch(this.#onError), options.cleanupInterval * 1000);
@@ -140,21 +140,6 @@ export class MysqlStore implements SessionStore {
   /** Creates the table and indexes if they do not exist (one statement). Safe to call more than once. */
   async migrate(): Promise<void> {
     await this.#db.query(mysqlSchema(this.#table));
-  }
-
-  /** Resolves once the schema exists; one shared attempt at a time, retried after a failure. */
-  #ready(): Promise<void> | undefined {
-    if (this.#schemaReady) return undefined;
-    this.#schema ??= this.migrate().then(
-      () => {
-        this.#schemaReady = true;
-      },
-      (error: unknown) => {
-        this.#schema = undefined;
-        throw error;
-      },
-    );
-    return this.#schema;
   }
 
   async #query(sql: string, values: unknown[]): Promise<unknown> {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
 import { SessionError, systemClock } from '../core/index.js';
+import { createSchemaGate } from './schema-gate.js';
 
 /** The part of a pg `Pool` (or `Client`) the store uses. */
 export interface PgQueryable {
@@ -125,8 +126,7 @@ export class PostgresStore implements SessionStore {
   readonly #q: ReturnType<typeof queries>;
   readonly #clock: Clock;
   readonly #onError: (error: unknown) => void;
-  #schema: Promise<void> | undefined;
-  #schemaReady: boolean;
+  readonly #ready: () => Promise<void> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #guard: ((error: Error) => void) | undefined;
 
@@ -139,7 +139,7 @@ export class PostgresStore implements SessionStore {
     this.#q = queries(this.#table.sql);
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? (() => undefined);
-    this.#schemaReady = options.createSchema === false;
+    this.#ready = createSchemaGate(() => this.migrate(), options.createSchema === false);
     if (options.cleanupInterval !== undefined) {
       if (!(options.cleanupInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'cleanupInterval must be a positive number of seconds');
       this.#timer = setInterval(() => void this.deleteExpired().catch(this.#onError), options.cleanupInterval * 1000);
@@ -160,21 +160,6 @@ export class PostgresStore implements SessionStore {
       if (!CREATE_RACE_CODES.has(String((error as { code?: unknown }).code))) throw error;
       await this.#db.query(sql);
     }
-  }
-
-  /** Resolves once the schema exists; one shared attempt at a time, retried after a failure. */
-  #ready(): Promise<void> | undefined {
-    if (this.#schemaReady) return undefined;
-    this.#schema ??= this.migrate().then(
-      () => {
-        this.#schemaReady = true;
-      },
-      (error: unknown) => {
-        this.#schema = undefined;
-        throw error;
-      },
-    );
-    return this.#schema;
   }
 
   async #query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
