@@ -11,7 +11,10 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { createSessionManager, isSessionError } from '../core/index.js';
+import express from 'express';
+import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import { session } from '../express/index.js';
+import { Browser, serve } from '../../test/support/http.js';
 import type { SessionManager } from '../core/index.js';
 import type { RedisCommandClient } from './redis.js';
 import { RedisStore, fromIoredis, fromNodeRedis } from './redis.js';
@@ -163,6 +166,29 @@ for (const { name, make } of clientCases) {
         await manager.commit(again);
         assert.deepEqual(commands, ['GET', 'EVALSHA']);
 
+        // The same manager behind the Express middleware, over real HTTP.
+        const app = express();
+        app.use(session(manager, { onError: () => {} }));
+        app.get('/', (req, res) => res.send(String(req.session.get('n') ?? 'anonymous')));
+        const http = await serve(app);
+        try {
+          assert.equal((await new Browser(http.url).get('/', { cookie })).body, '3');
+          await stopRedis(server);
+          const startedAt = Date.now();
+          const down = await new Browser(http.url).get('/', { cookie });
+          assert.equal(down.status, 503, 'a store outage is a 503, never an anonymous page');
+          assert.equal(down.headers.get('retry-after'), '1');
+          assert.ok(Date.now() - startedAt <= FAIL_WITHIN_MS, `the 503 took ${Date.now() - startedAt} ms`);
+          server = await startRedis(port);
+          const back = await recovers('HTTP after restart', async () => {
+            const res = await new Browser(http.url).get('/', { cookie });
+            if (res.status !== 200) throw new SessionError('ERR_SESSION_STORE', `still answering ${res.status}`);
+            return res;
+          });
+          assert.equal(back.body, 'anonymous', 'the restarted server has no data, so the old cookie is a fresh visitor');
+        } finally {
+          await http.close();
+        }
         await stopRedis(server);
         for (let round = 0; round < 3; round++) {
           await failsFast(`load #${round + 1}`, () => manager.load(cookie));
