@@ -71,3 +71,13 @@ describe('parseCookieHeader', () => {
     assert.equal(Object.keys(parseCookieHeader(header)).length, COOKIE_PARSE_LIMITS.maxPairs);
   });
 });
+
+describe('pathological headers', () => {
+  it('G a long run of nameless pairs before the session cookie is parsed correctly (the "=" search never rescans)', () => {
+    const header = 'a;'.repeat(32 * 1024 - 8) + 'sid=x';
+    assert.deepEqual(findCookieValues(header, 'sid'), ['x']);
+    assert.deepEqual(Object.keys(parseCookieHeader(header)), ['sid']);
+    assert.deepEqual(findCookieValues('a;b;c=1;d;sid=2;e', 'sid'), ['2']);
+    assert.deepEqual(findCookieValues('sid;x=1', 'sid'), [], 'an "=" in a later pair never gives an earlier pair a value');
+  });
+});

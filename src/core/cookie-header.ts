@@ -26,10 +26,13 @@ export function findCookieValues(header: string | null | undefined, name: string
   if (typeof header !== 'string' || header.length === 0) return found;
   const length = Math.min(header.length, COOKIE_PARSE_LIMITS.maxHeaderBytes);
   let start = 0;
+  // The next '=' at or after `start`, searched again only once passed: linear even for `a;a;a;...=`.
+  let nextEq = -2;
   while (start < length && found.length < maxValues) {
     let end = header.indexOf(';', start);
     if (end === -1 || end > length) end = length;
-    const eq = header.indexOf('=', start);
+    if (nextEq !== -1 && nextEq < start) nextEq = header.indexOf('=', start);
+    const eq = nextEq;
     if (eq !== -1 && eq < end) {
       const [ns, ne] = trimmed(header, start, eq);
       if (ne - ns === name.length && header.startsWith(name, ns)) {
@@ -53,10 +56,12 @@ export function parseCookieHeader(header: string | null | undefined): Record<str
   const length = Math.min(header.length, COOKIE_PARSE_LIMITS.maxHeaderBytes);
   let start = 0;
   let pairs = 0;
+  let nextEq = -2;
   while (start < length && pairs < COOKIE_PARSE_LIMITS.maxPairs) {
     let end = header.indexOf(';', start);
     if (end === -1 || end > length) end = length;
-    const eq = header.indexOf('=', start);
+    if (nextEq !== -1 && nextEq < start) nextEq = header.indexOf('=', start);
+    const eq = nextEq;
     if (eq !== -1 && eq < end) {
       const [ns, ne] = trimmed(header, start, eq);
       if (ne > ns) {

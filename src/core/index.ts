@@ -12,7 +12,7 @@ export { createIdSigner } from './crypto/signer.js';
 export type { SessionErrorCode } from './errors.js';
 export { SessionError, isSessionError, storeError } from './errors.js';
 export type { SessionEvent, SessionEventListener, SessionEventType } from './events.js';
-export type { CommitResult, PreparedCommit, SessionManager } from './manager.js';
+export type { CommitResult, PrepareOptions, PreparedCommit, SessionManager } from './manager.js';
 export { createSessionManager } from './manager.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';

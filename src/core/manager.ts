@@ -15,6 +15,12 @@ export interface CommitResult {
   setCookie: string[];
 }
 
+/** How an adapter prepares a commit. */
+export interface PrepareOptions {
+  /** The headers leave now, ahead of a streamed body: the store write comes only at the end. */
+  streaming?: boolean;
+}
+
 /** A commit decided but not yet performed: the cookie is known at once, the store I/O comes with `run()`. */
 export interface PreparedCommit extends CommitResult {
   /** True when `run()` has store work to do. */
@@ -38,7 +44,7 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>>;
   /** Decides the cookie now (synchronously) and returns the store work to run before the response ends. */
-  prepareCommit(session: Session<T>): PreparedCommit;
+  prepareCommit(session: Session<T>, options?: PrepareOptions): PreparedCommit;
   /** Prepares and runs a commit. */
   commit(session: Session<T>): Promise<CommitResult>;
   /** Metadata of a user's live sessions (needs a store with a per-user index). */

@@ -144,13 +144,15 @@ async function compareAndSet(input: CommitRecordInput, knownText: string | undef
   let key = input.key;
   let record = input.record;
   let previous = input.previous;
+  // This request's changes are always measured against what it loaded, never against a record
+  // another request wrote meanwhile: a key it set is re-applied even if someone wrote the same value.
   const baselineText = input.baseline ?? previous;
-  let baseline = baselineText === undefined ? undefined : decodeRecord(baselineText);
+  const baseline = baselineText === undefined ? undefined : decodeRecord(baselineText);
+  const ours = input.record;
   const rebase = (current: string, theirs: SessionRecord): void => {
-    record = mergeRecord(baseline, record, theirs, input.updaters, input.now);
+    record = mergeRecord(baseline, ours, theirs, input.updaters, input.now);
     record.userId = input.userIdOf(record.data);
     previous = current;
-    baseline = theirs;
   };
   // A commit queued behind another of this process starts from what that one wrote.
   const known = knownText !== undefined && knownText !== previous ? decodeRecord(knownText) : undefined;
@@ -168,7 +170,6 @@ async function compareAndSet(input: CommitRecordInput, knownText: string | undef
     const forward = current === undefined ? undefined : decodeForward(current);
     if (forward !== undefined) {
       // The ID was renewed meanwhile: the live record is under the forward's key.
-      if (forward.until <= input.now) return undefined;
       key = forward.key;
       current = await caller.get(key);
     }
@@ -193,8 +194,21 @@ export interface RenewRecordInput extends CommitRecordInput {
 export async function renewRecord(input: RenewRecordInput): Promise<CommittedRecord | undefined> {
   const { caller, oldKey } = input;
   const previousOld = input.previous;
-  let committed = await serialized(caller, input.key, () => compareAndSet({ ...input, previous: undefined, baseline: previousOld }, undefined));
-  if (committed === undefined) return undefined;
+  // Only the request that creates the new record freezes the old one; the others merge into it.
+  let created = false;
+  const createdFirst = { ...input, previous: undefined, baseline: previousOld };
+  let committed = await serialized(caller, input.key, async () => {
+    const text = encodeChecked(input.record, input.maxRecordBytes);
+    if (await caller.setIf(input.key, text, input.expiresAt, undefined, { userId: input.userIdOf(input.record.data) })) {
+      created = true;
+      return { text, record: input.record, key: input.key };
+    }
+    const existing = await caller.get(input.key);
+    // Created and already removed again: a destroy won the race, so the session stays gone.
+    if (existing === undefined) return undefined;
+    return compareAndSet(createdFirst, existing);
+  });
+  if (committed === undefined || !created) return committed;
   const forward = encodeForward({ key: input.key, until: input.graceUntil });
   let expected = previousOld;
   for (let attempt = 0; ; attempt++) {
@@ -203,7 +217,7 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
     if (current !== undefined && decodeForward(current) !== undefined) return committed;
     const theirs = current === undefined ? undefined : decodeRecord(current);
     if (theirs === undefined || attempt >= input.maxRetries) {
-      // Destroyed (or expired) meanwhile: the renewed copy must not outlive it.
+      // Destroyed meanwhile: the renewed copy this request made must not outlive it.
       await caller.delete(input.key);
       if (theirs === undefined) return undefined;
       throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing during its renewal; gave up after ${input.maxRetries + 1} attempts`);
@@ -215,6 +229,6 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
     );
     if (carried === undefined) return undefined;
     committed = carried;
-    expected = current;
+    expected = current!;
   }
 }

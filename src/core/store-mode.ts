@@ -4,7 +4,7 @@ import { createIdSigner } from './crypto/signer.js';
 import type { VerifiedId } from './crypto/signer.js';
 import type { BackendContext } from './backend.js';
 import { SessionError } from './errors.js';
-import type { Backend, PreparedCommit } from './manager.js';
+import type { Backend, PrepareOptions, PreparedCommit } from './manager.js';
 import { MemoryStore } from './memory-store.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import type { SessionRecord } from './record-codec.js';
@@ -133,7 +133,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     run: work ?? (() => Promise.resolve()),
   });
 
-  function prepareCommit(session: Session<T>): PreparedCommit {
+  function prepareCommit(session: Session<T>, prepareOptions?: PrepareOptions): PreparedCommit {
     const s = sessionState(session as Session<object>);
     const now = clock.now();
     const purgeKey = s.purgeKey;
@@ -156,7 +156,9 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       return done(clear, purge);
     }
 
-    if (s.renewDue === true && !s.cookieSent && s.loadedId !== undefined && s.id === s.loadedId) {
+    // A renewal is started only where its store write runs before the new cookie leaves: not when
+    // the headers go out ahead of a streamed body.
+    if (s.renewDue === true && !s.cookieSent && prepareOptions?.streaming !== true && s.loadedId !== undefined && s.id === s.loadedId) {
       s.renewDue = false;
       s.renewFrom = s.loadedId;
       s.id = deriveRenewedId(renewalKey, s.loadedId, s.idIssuedAt ?? s.createdAt);
@@ -175,17 +177,18 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     }
     // Only a write decodes the loaded record again, to see whether remember-me changed.
     const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
-    const needsCookie = isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent;
+    // A session reached through a renewed ID's forward never re-sends the old ID: the renewing
+    // response carries the new cookie.
+    const forwarded = s.storeKey !== undefined && !isNew;
+    const needsCookie = !forwarded && (isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent);
     if (needsCookie && s.cookieSent && s.sentId !== session.id) {
       throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
     }
     const setCookie = needsCookie && !s.cookieSent ? [sessionCookie(s, now)] : [];
     return done(setCookie, async () => {
       await purge?.();
-      if (replacing && !renewing) {
-        for (const key of keysOf(s)) await caller.delete(key);
-        emit('regenerated', id);
-      }
+      const oldKeys = replacing && !renewing ? keysOf(s) : [];
+      if (replacing && !renewing) s.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
       const record = recordOf(s, now);
       const commitInput = {
         caller,
@@ -204,6 +207,12 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       const written = renewing
         ? await renewRecord({ ...commitInput, oldKey: loadedKeyOf(s), graceUntil: now + options.renewGraceMs })
         : await commitRecord(commitInput);
+      // Regenerate writes the new record first, then removes the old one: a failed write leaves
+      // the old session as it was instead of no session at all.
+      if (oldKeys.length > 0) {
+        for (const key of oldKeys) await caller.delete(key);
+        emit('regenerated', id);
+      }
       if (renewing && written !== undefined) emit('renewed', id);
       if (written === undefined) {
         // Another request destroyed the session meanwhile: never resurrect it.
@@ -240,7 +249,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     if (text === undefined) s.storeKey = undefined;
   }
 
-  const storeKeyOfSession = (session: Session<T>): string => storeKey(session.id);
+  const storeKeyOfSession = (session: Session<T>): string => sessionState(session as Session<object>).storeKey ?? storeKey(session.id);
 
   return {
     store,

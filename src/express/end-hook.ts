@@ -37,7 +37,7 @@ export function installEndHook<T extends object>(
     headersDone = true;
     let prepared: PreparedCommit | undefined;
     try {
-      prepared = manager.prepareCommit(session());
+      prepared = manager.prepareCommit(session(), { streaming: true });
       applyCookieHeaders(res, prepared);
     } catch (error) {
       handlers.onCommitError(error);
@@ -51,9 +51,21 @@ export function installEndHook<T extends object>(
   } as ServerResponse['writeHead'];
 
   res.end = function tesseraEnd(this: ServerResponse, ...args: unknown[]) {
-    const end = () => (originalEnd as (...a: unknown[]) => ServerResponse).apply(res, args);
     if (ending) return res;
     ending = true;
+    // If the original end throws (a bad argument), a later end() must still be able to answer.
+    const end = (): ServerResponse => {
+      try {
+        return (originalEnd as (...a: unknown[]) => ServerResponse).apply(res, args);
+      } catch (error) {
+        ending = false;
+        throw error;
+      }
+    };
+    const fail = (error: unknown): void => {
+      headersDone = true;
+      handlers.respondFailure(error, () => (originalEnd as () => void).call(res));
+    };
     let prepared: PreparedCommit;
     try {
       prepared = manager.prepareCommit(session());
@@ -62,10 +74,10 @@ export function installEndHook<T extends object>(
         handlers.onCommitError(error);
         return end();
       }
-      handlers.respondFailure(error, () => (originalEnd as () => void).call(res));
+      fail(error);
       return res;
     }
-    const finish = () => {
+    const finish = (): void => {
       if (!res.headersSent && !headersDone) {
         applyCookieHeaders(res, prepared);
         headersDone = true;
@@ -77,15 +89,18 @@ export function installEndHook<T extends object>(
       finish();
       return res;
     }
-    prepared.run().then(finish, (error: unknown) => {
-      if (res.headersSent) {
+    prepared
+      .run()
+      .then(finish, (error: unknown) => {
+        if (!res.headersSent) return fail(error);
         handlers.onCommitError(error);
         end();
-      } else {
-        headersDone = true;
-        handlers.respondFailure(error, () => (originalEnd as () => void).call(res));
-      }
-    });
+      })
+      .catch((error: unknown) => {
+        // The response could not be ended normally (a bad end() argument, say): report and close.
+        handlers.onCommitError(error);
+        if (!res.writableEnded) res.destroy(error instanceof Error ? error : undefined);
+      });
     return res;
   } as ServerResponse['end'];
 }

@@ -62,11 +62,14 @@ function defaultOnError(error: SessionError): void {
 }
 
 function asSessionError(error: unknown): SessionError {
-  return isSessionError(error) ? error : new SessionError('ERR_SESSION_STORE', 'session commit failed', { cause: error });
+  if (isSessionError(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SessionError('ERR_SESSION_CONFIG', `session commit failed: ${reason}`, { cause: error });
 }
 
-function respondUnavailable(res: ServerResponse, error: SessionError, end: () => void): void {
-  const status = error.code === 'ERR_SESSION_STORE' || error.code === 'ERR_SESSION_CONFLICT' ? 503 : 500;
+function respondUnavailable(res: ServerResponse, error: unknown, end: () => void): void {
+  // Only a store that failed (or kept conflicting) is worth a retry; anything else is a 500.
+  const status = isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
   res.removeHeader('Set-Cookie');
   res.removeHeader('Content-Length');
   res.removeHeader('Content-Encoding');
@@ -96,6 +99,13 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   const report = settings.onError ?? defaultOnError;
 
   return function tesseraSession(req, res, next = () => {}) {
+    const safeReport = (error: unknown): void => {
+      try {
+        report(asSessionError(error), req);
+      } catch {
+        // A throwing onError must not leave the response hanging.
+      }
+    };
     const list = loaded.get(req);
     if (list?.some((entry) => entry.manager === manager)) {
       next();
@@ -111,11 +121,10 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
         if (list === undefined) withSession.session = current;
         addVaryCookie(res);
         installEndHook(res, manager, () => entry.session, {
-          onCommitError: (error) => report(asSessionError(error), req),
+          onCommitError: (error) => safeReport(error),
           respondFailure: (error, end) => {
-            const sessionError = asSessionError(error);
-            report(sessionError, req);
-            respondUnavailable(res, sessionError, end);
+            safeReport(error);
+            respondUnavailable(res, error, end);
           },
         });
         next();
@@ -126,7 +135,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
           next(sessionError);
           return;
         }
-        report(sessionError, req);
+        safeReport(sessionError);
         respondUnavailable(res, sessionError, () => res.end());
       },
     );

@@ -1,0 +1,139 @@
+// Regressions found in review: each case once lost a session or a write.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeClock } from '../testing/fake-clock.js';
+import { createSessionManager } from './manager.js';
+import { MemoryStore } from './memory-store.js';
+import type { SessionEvent } from './events.js';
+import type { SessionStore } from './store.js';
+
+const SECRET = 'regression-test-secret-0123456789abcdefgh';
+const cookieOf = (setCookie: string[]): string => setCookie[0]!.split(';')[0]!;
+
+function renewing(extra: { persistent?: boolean } = {}) {
+  const clock = new FakeClock();
+  const store = new MemoryStore({ clock });
+  const events: SessionEvent[] = [];
+  const manager = createSessionManager({ secrets: SECRET, store, clock, renewAfter: 600, renewGrace: 10, idleTimeout: 3600, onEvent: (e) => events.push(e), ...extra });
+  return { clock, store, events, manager };
+}
+
+describe('store mode regressions', () => {
+  it('a renewing request that ends after the grace window never deletes the renewed session', async () => {
+    const { clock, manager } = renewing();
+    const s = await manager.load(undefined);
+    s.set('userId', 'alice');
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    clock.advance(601);
+    const slow = await manager.load(cookie);
+    const quick = await manager.load(cookie);
+    const renewed = cookieOf((await manager.commit(quick)).setCookie);
+    clock.advance(15);
+    slow.set('upload', 'done');
+    await manager.commit(slow);
+    const after = await manager.load(renewed);
+    assert.equal(after.isNew, false);
+    assert.equal(after.get('userId'), 'alice');
+    assert.equal(after.get('upload'), 'done', 'the slow request merged into the renewed record');
+  });
+
+  it('a remember-me request reaching the session through the old ID never re-sends the old ID', async () => {
+    const { clock, manager } = renewing({ persistent: true });
+    const s = await manager.load(undefined);
+    s.set('userId', 'alice');
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    clock.advance(601);
+    const renewer = await manager.load(cookie);
+    const renewed = cookieOf((await manager.commit(renewer)).setCookie);
+    const xhr = await manager.load(cookie);
+    xhr.set('seen', true);
+    const { setCookie } = await manager.commit(xhr);
+    assert.deepEqual(setCookie, [], 'no cookie for the old ID');
+    clock.advance(11);
+    assert.equal((await manager.load(renewed)).get('seen'), true);
+  });
+
+  it('revokeSessions({ except }) keeps the current session also when it came through a renewal forward', async () => {
+    const { clock, manager } = renewing();
+    const cookies: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const s = await manager.load(undefined);
+      s.set('userId', 'alice');
+      cookies.push(cookieOf((await manager.commit(s)).setCookie));
+    }
+    clock.advance(601);
+    await manager.commit(await manager.load(cookies[0]));
+    const current = await manager.load(cookies[0]);
+    assert.equal((await manager.listSessions('alice', current)).filter((x) => x.current).length, 1);
+    assert.equal(await manager.revokeSessions('alice', { except: current }), 1);
+    assert.equal((await manager.load(cookies[0])).get('userId'), 'alice');
+    assert.equal((await manager.load(cookies[1])).isNew, true);
+  });
+
+  it('a regenerate whose write fails leaves the old session as it was', async () => {
+    const store = new MemoryStore();
+    const manager = createSessionManager({ secrets: SECRET, store, maxRecordBytes: 4096 });
+    const s = await manager.load(undefined);
+    s.set('cart', 'x'.repeat(100));
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    const login = await manager.load(cookie);
+    login.regenerate();
+    login.set('cart', 'x'.repeat(5000));
+    await assert.rejects(manager.commit(login), (e: Error & { code?: string }) => e.code === 'ERR_SESSION_TOO_LARGE');
+    assert.equal((await manager.load(cookie)).get('cart'), 'x'.repeat(100));
+  });
+
+  it('a key this request set is re-applied on every retry, even if another writer wrote the same value in between', async () => {
+    const inner = new MemoryStore();
+    const other = createSessionManager({ secrets: SECRET, store: inner });
+    let injections: Array<() => Promise<void>> = [];
+    const store: SessionStore = {
+      get: (k) => inner.get(k),
+      set: (k, v, e, m) => inner.set(k, v, e, m),
+      delete: (k) => inner.delete(k),
+      async setIf(k, v, e, p, m) {
+        await injections.shift()?.();
+        return inner.setIf(k, v, e, p, m);
+      },
+    };
+    const manager = createSessionManager({ secrets: SECRET, store });
+    const s = await manager.load(undefined);
+    s.set('k', 0);
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    const mine = await manager.load(cookie);
+    mine.set('k', 1);
+    const p2 = await other.load(cookie);
+    const p3 = await other.load(cookie);
+    injections = [
+      async () => {
+        p2.set('k', 1);
+        p2.set('x', 1);
+        await other.commit(p2);
+      },
+      async () => {
+        p3.set('k', 2);
+        p3.set('y', 1);
+        await other.commit(p3);
+      },
+    ];
+    await manager.commit(mine);
+    assert.deepEqual((await manager.load(cookie)).toJSON(), { k: 1, x: 1, y: 1 });
+  });
+
+  it('regenerate resets the renewal clock: no second rotation right after login', async () => {
+    const { clock, manager, events } = renewing();
+    const s = await manager.load(undefined);
+    s.set('n', 1);
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    clock.advance(700);
+    const login = await manager.load(cookie);
+    login.regenerate();
+    login.set('userId', 'alice');
+    const after = cookieOf((await manager.commit(login)).setCookie);
+    clock.advance(2);
+    const next = await manager.load(after);
+    next.set('x', 1);
+    assert.deepEqual((await manager.commit(next)).setCookie, []);
+    assert.equal(events.filter((e) => e.type === 'renewed').length, 0);
+  });
+});
