@@ -52,7 +52,7 @@ check_addon_loads() { # <node>
 requested=("$@")
 mapfile -t all_names < <("$default_node" -e "
   const p = require(process.argv[1]);
-  console.log(Object.keys(p.dependencies || {}).join('\n'));
+  console.log(Object.keys(p.dependencies || {}).filter((name) => /^node\d+$/.test(name)).join('\n'));
 " "$versions_dir/package.json")
 [[ ${#all_names[@]} -gt 0 ]] || die "no Node versions listed in .ci/node-versions/package.json"
 names=()
@@ -93,10 +93,22 @@ npm ci --prefix "$versions_dir" --no-bin-links --ignore-scripts --no-audit --no-
 work="$(mktemp -d "${TMPDIR:-/tmp}/tessera-node-matrix.XXXXXX")"
 cp -p "$addon_file" "$work/original.node"
 swapped=""
+swapped_pkg=""
+# better-sqlite3 12 aborts in a Statement finalizer on Node 24 (RemoveEnvironmentCleanupHook
+# assertion, upstream WiseLibs/better-sqlite3#1515); 13 (Node >= 22, N-API prebuilds inside the
+# package) does not. So Node >= 22 runs the tests on 13, swapped in for the run.
+modern_addon="$versions_dir/node_modules/better-sqlite3-13"
 
 restore() {
   local rc=$?
   trap - EXIT INT TERM
+  if [[ -n "$swapped_pkg" ]]; then
+    log "-- restoring node_modules/better-sqlite3 ($addon_version) for the default node"
+    rm -rf "$addon_dir" && mv "$work/better-sqlite3-default" "$addon_dir" || {
+      printf 'node-matrix: error: could not restore node_modules/better-sqlite3; run: npm ci\n' >&2
+      [[ $rc -ne 0 ]] || rc=1
+    }
+  fi
   if [[ -n "$swapped" ]]; then
     log "-- restoring better-sqlite3 for the default node ($("$default_node" -v))"
     if cp -p "$work/original.node" "$addon_file.tmp.$$" && mv -f "$addon_file.tmp.$$" "$addon_file" \
@@ -170,6 +182,30 @@ for name in "${names[@]}"; do
   log ""
   log "== tests on node $label (ABI $abi) =="
   start=$SECONDS
+
+  if (( ${version%%.*} >= 22 )) && [[ -f "$modern_addon/package.json" ]]; then
+    if [[ -z "$swapped_pkg" ]]; then
+      mv "$addon_dir" "$work/better-sqlite3-default"
+      swapped_pkg=1
+    fi
+    rm -rf "$addon_dir"
+    cp -a "$modern_addon" "$addon_dir"
+    log "-- better-sqlite3 $("$node_bin" -p "require('$addon_dir/package.json').version") (N-API prebuild) for node $label"
+    check_addon_loads "$node_bin"
+    log "-- $node_bin scripts/run-tests.mjs --no-browser"
+    if env PATH="$dir/bin:$PATH" "$node_bin" scripts/run-tests.mjs --no-browser; then
+      result[$label]=pass
+    else
+      result[$label]=fail
+    fi
+    log "== node $label: ${result[$label]} ($((SECONDS - start)) s) =="
+    [[ -z "$results_file" ]] || printf '%s %s\n' "$label" "${result[$label]}" >> "$results_file"
+    continue
+  fi
+  if [[ -n "$swapped_pkg" ]]; then
+    rm -rf "$addon_dir"
+    cp -a "$work/better-sqlite3-default" "$addon_dir"
+  fi
 
   key="$(printf '%s\n' "format1" "better-sqlite3 $addon_version $src_hash" "node $version abi $abi" \
     "$("$node_bin" -p 'process.platform + " " + process.arch + " " + process.versions.v8')" \

@@ -119,3 +119,13 @@ describe('session IDs', () => {
     }
   });
 });
+
+describe('id signer: text tricks', () => {
+  it('a tag character swapped for a non-ASCII one with the same low byte never verifies', () => {
+    const signed = signer.sign(generateSessionId());
+    for (let p = 44; p < signed.length; p++) {
+      const swapped = signed.slice(0, p) + String.fromCharCode(signed.charCodeAt(p) + 0x100) + signed.slice(p + 1);
+      assert.equal(signer.verify(swapped), null);
+    }
+  });
+});

@@ -31,14 +31,14 @@ export function createIdSigner(keyring: Keyring): IdSigner {
     verify(signed) {
       if (typeof signed !== 'string' || signed.length !== SIGNED_ID_LENGTH || signed.charCodeAt(SESSION_ID_LENGTH) !== 46) return null;
       const id = signed.slice(0, SESSION_ID_LENGTH);
-      const tagText = signed.slice(SESSION_ID_LENGTH + 1);
-      if (!isSessionId(id) || !isSessionId(tagText)) return null;
-      const tag = Buffer.from(tagText, 'base64url');
-      // Reject non-canonical encodings: the last character may carry unused bits.
-      if (tag.length !== 32 || tag.toString('base64url') !== tagText) return null;
+      if (!isSessionId(id)) return null;
+      // Compare the canonical base64url text of the expected tag with the given text: a
+      // non-canonical alias of the right bytes never matches, and nothing is decoded.
+      const given = Buffer.from(signed.slice(SESSION_ID_LENGTH + 1), 'utf8');
+      if (given.length !== TAG_LENGTH) return null;
       for (let i = 0; i < keys.length; i++) {
-        const expected = createHmac('sha256', keys[i]!).update(id).digest();
-        if (timingSafeEqual(expected, tag)) return { id, stale: i > 0 };
+        const expected = Buffer.from(createHmac('sha256', keys[i]!).update(id).digest('base64url'), 'utf8');
+        if (timingSafeEqual(expected, given)) return { id, stale: i > 0 };
       }
       return null;
     },
