@@ -163,6 +163,31 @@ build_addon() { # <node dir> <out file>
   rm -rf "$src"
 }
 
+# better-sqlite3 12 built for the current loop's node ($dir, $name, $version, $abi, $label), from
+# the cache when it loads, and put in place.
+use_built_addon() {
+  key="$(printf '%s\n' "format1" "better-sqlite3 $addon_version $src_hash" "node $version abi $abi" \
+    "$("$node_bin" -p 'process.platform + " " + process.arch + " " + process.versions.v8')" \
+    "$cxx_id" "sqlite3=${npm_config_sqlite3:-}" | sha256sum | cut -c1-20)"
+  cached="$cache_root/$addon_version-node$version-abi$abi-$key/better_sqlite3.node"
+
+  if [[ -f "$cached" && -z "${TESSERA_CI_NO_CACHE:-}" ]] \
+     && "$node_bin" -e "require(process.argv[1])" "$cached" 2>/dev/null; then
+    log "-- better-sqlite3: using cached build $cached"
+  else
+    [[ -f "$cached" && -z "${TESSERA_CI_NO_CACHE:-}" ]] && log "-- cached build does not load; rebuilding"
+    log "-- better-sqlite3 $addon_version: building for node $label"
+    b_start=$SECONDS
+    build_addon "$dir" "$work/$name.node"
+    mkdir -p "$(dirname "$cached")"
+    cp -p "$work/$name.node" "$cached.tmp.$$"
+    mv -f "$cached.tmp.$$" "$cached"
+    log "   built in $((SECONDS - b_start)) s, cached as $cached"
+  fi
+
+  install_addon "$cached"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Each version
 declare -A result=()
@@ -191,42 +216,13 @@ for name in "${names[@]}"; do
     rm -rf "$addon_dir"
     cp -a "$modern_addon" "$addon_dir"
     log "-- better-sqlite3 $("$node_bin" -p "require('$addon_dir/package.json').version") (N-API prebuild) for node $label"
-    check_addon_loads "$node_bin"
-    log "-- $node_bin scripts/run-tests.mjs --no-browser"
-    if env PATH="$dir/bin:$PATH" "$node_bin" scripts/run-tests.mjs --no-browser; then
-      result[$label]=pass
-    else
-      result[$label]=fail
-    fi
-    log "== node $label: ${result[$label]} ($((SECONDS - start)) s) =="
-    [[ -z "$results_file" ]] || printf '%s %s\n' "$label" "${result[$label]}" >> "$results_file"
-    continue
-  fi
-  if [[ -n "$swapped_pkg" ]]; then
-    rm -rf "$addon_dir"
-    cp -a "$work/better-sqlite3-default" "$addon_dir"
-  fi
-
-  key="$(printf '%s\n' "format1" "better-sqlite3 $addon_version $src_hash" "node $version abi $abi" \
-    "$("$node_bin" -p 'process.platform + " " + process.arch + " " + process.versions.v8')" \
-    "$cxx_id" "sqlite3=${npm_config_sqlite3:-}" | sha256sum | cut -c1-20)"
-  cached="$cache_root/$addon_version-node$version-abi$abi-$key/better_sqlite3.node"
-
-  if [[ -f "$cached" && -z "${TESSERA_CI_NO_CACHE:-}" ]] \
-     && "$node_bin" -e "require(process.argv[1])" "$cached" 2>/dev/null; then
-    log "-- better-sqlite3: using cached build $cached"
   else
-    [[ -f "$cached" && -z "${TESSERA_CI_NO_CACHE:-}" ]] && log "-- cached build does not load; rebuilding"
-    log "-- better-sqlite3 $addon_version: building for node $label"
-    b_start=$SECONDS
-    build_addon "$dir" "$work/$name.node"
-    mkdir -p "$(dirname "$cached")"
-    cp -p "$work/$name.node" "$cached.tmp.$$"
-    mv -f "$cached.tmp.$$" "$cached"
-    log "   built in $((SECONDS - b_start)) s, cached as $cached"
+    if [[ -n "$swapped_pkg" ]]; then
+      rm -rf "$addon_dir"
+      cp -a "$work/better-sqlite3-default" "$addon_dir"
+    fi
+    use_built_addon
   fi
-
-  install_addon "$cached"
   check_addon_loads "$node_bin"
 
   log "-- $node_bin scripts/run-tests.mjs --no-browser"
