@@ -2,7 +2,6 @@
 // or memory, redis://..., postgres://..., mysql://...
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import { MysqlUsers } from './users/mysql.js';
 import { PostgresUsers } from './users/postgres.js';
 import { RedisUsers } from './users/redis.js';
 import { SqliteUsers } from './users/sqlite.js';
+import { openSqlite } from './sqlite-open.js';
 import type { UserRepository } from './users/types.js';
 
 export interface Backend {
@@ -32,13 +32,12 @@ const CLEANUP_SECONDS = 15 * 60;
 /** SQLite in `file` (its folder is created): sessions and users in one database. */
 export function sqliteBackend(file: string, options: { clock?: { now(): number } } = {}): Backend {
   mkdirSync(join(file, '..'), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  const { db, driver } = openSqlite(file);
   const store = new SqliteStore(db, { cleanupInterval: CLEANUP_SECONDS, ...options });
   return {
     store,
     users: new SqliteUsers(db),
-    description: `SQLite (${file})`,
+    description: `SQLite (${file}, ${driver})`,
     close: async () => {
       await store.close();
       db.close();

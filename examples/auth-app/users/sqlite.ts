@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteConnection } from '../sqlite-open.js';
 import { checkTable, userFromRow } from './types.js';
 import type { User, UserRepository, UserRow } from './types.js';
 
@@ -6,7 +6,7 @@ import type { User, UserRepository, UserRow } from './types.js';
 export class SqliteUsers implements UserRepository {
   readonly #table: string;
 
-  constructor(readonly db: Database.Database, table = 'demo_users') {
+  constructor(readonly db: SqliteConnection, table = 'demo_users') {
     this.#table = checkTable(table);
   }
 
