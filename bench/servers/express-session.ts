@@ -6,9 +6,9 @@ import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
 import { deleteRedisPrefix, REDIS_URL } from '../lib/stores.js';
-import { SECRET, argument, nextLogin, runId, serve } from './harness.js';
+import { SECRET, argument, runId, serve } from './harness.js';
+import { addObjectSessionRoutes } from './object-session-routes.js';
 
-type Data = Record<string, unknown>;
 const kind = argument('memory');
 let store: unknown;
 let cleanup = async (): Promise<void> => {};
@@ -29,17 +29,5 @@ if (kind === 'redis') {
 
 const app = express();
 app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, cookie: { secure: false }, ...(store ? { store } : {}) }) as RequestHandler);
-const sessionOf = (req: express.Request): Data => (req as express.Request & { session: Data }).session;
-app.get('/read', (req, res) => {
-  res.send(`hello ${String(sessionOf(req).userId ?? 'anon')}`);
-});
-app.get('/write', (req, res) => {
-  const data = sessionOf(req);
-  data.hits = Number(data.hits ?? 0) + 1;
-  res.send(`hello ${String(data.userId ?? 'anon')}`);
-});
-app.get('/login', (req, res) => {
-  Object.assign(sessionOf(req), nextLogin());
-  res.send(`hello ${String(sessionOf(req).userId)}`);
-});
+addObjectSessionRoutes(app);
 serve(createServer(app), cleanup);

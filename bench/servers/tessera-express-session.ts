@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { RequestHandler } from 'express';
 import express from 'express';
-import { SECRET, nextLogin, serve, unavailable } from './harness.js';
+import { SECRET, serve, unavailable } from './harness.js';
+import { addObjectSessionRoutes } from './object-session-routes.js';
 
-type Data = Record<string, unknown>;
 // Compiled next to this file (bench/lib/build.ts) or run from source through tsx.
 const entry = new URL(`../../src/express-session/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 if (!existsSync(entry)) unavailable('tessera/express-session (src/express-session) does not exist yet');
@@ -16,17 +16,5 @@ const session = dropIn.default;
 
 const app = express();
 app.use(session({ secret: SECRET, resave: false, saveUninitialized: false, cookie: { secure: false } }));
-const sessionOf = (req: express.Request): Data => (req as express.Request & { session: Data }).session;
-app.get('/read', (req, res) => {
-  res.send(`hello ${String(sessionOf(req).userId ?? 'anon')}`);
-});
-app.get('/write', (req, res) => {
-  const data = sessionOf(req);
-  data.hits = Number(data.hits ?? 0) + 1;
-  res.send(`hello ${String(data.userId ?? 'anon')}`);
-});
-app.get('/login', (req, res) => {
-  Object.assign(sessionOf(req), nextLogin());
-  res.send(`hello ${String(sessionOf(req).userId)}`);
-});
+addObjectSessionRoutes(app);
 serve(createServer(app));
