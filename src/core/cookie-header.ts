@@ -17,6 +17,27 @@ function trimmed(header: string, start: number, end: number): [number, number] {
 }
 
 /**
+ * Calls `visit(nameStart, nameEnd, eq, end)` for each `name=value` pair of the header (name
+ * trimmed of SP/HTAB; pairs without `=` skipped), in order, until it returns false. Linear time:
+ * the next '=' is searched again only once the scan has passed it, even for `a;a;a;...=`.
+ */
+function scanPairs(header: string, visit: (ns: number, ne: number, eq: number, end: number) => boolean): void {
+  const length = Math.min(header.length, COOKIE_PARSE_LIMITS.maxHeaderBytes);
+  let start = 0;
+  let nextEq = -2;
+  while (start < length) {
+    let end = header.indexOf(';', start);
+    if (end === -1 || end > length) end = length;
+    if (nextEq !== -1 && nextEq < start) nextEq = header.indexOf('=', start);
+    if (nextEq !== -1 && nextEq < end) {
+      const [ns, ne] = trimmed(header, start, nextEq);
+      if (!visit(ns, ne, nextEq, end)) return;
+    }
+    start = end + 1;
+  }
+}
+
+/**
  * Every value sent under exactly `name` (byte-exact: no decoding, no case folding, only SP/HTAB
  * trimmed), in header order. Pairs without `=` and nameless pairs never match. Linear time,
  * never throws; at most `maxValues` values are returned.
@@ -24,24 +45,13 @@ function trimmed(header: string, start: number, end: number): [number, number] {
 export function findCookieValues(header: string | null | undefined, name: string, maxValues = 16): string[] {
   const found: string[] = [];
   if (typeof header !== 'string' || header.length === 0) return found;
-  const length = Math.min(header.length, COOKIE_PARSE_LIMITS.maxHeaderBytes);
-  let start = 0;
-  // The next '=' at or after `start`, searched again only once passed: linear even for `a;a;a;...=`.
-  let nextEq = -2;
-  while (start < length && found.length < maxValues) {
-    let end = header.indexOf(';', start);
-    if (end === -1 || end > length) end = length;
-    if (nextEq !== -1 && nextEq < start) nextEq = header.indexOf('=', start);
-    const eq = nextEq;
-    if (eq !== -1 && eq < end) {
-      const [ns, ne] = trimmed(header, start, eq);
-      if (ne - ns === name.length && header.startsWith(name, ns)) {
-        const [vs, ve] = trimmed(header, eq + 1, end);
-        found.push(header.slice(vs, ve));
-      }
+  scanPairs(header, (ns, ne, eq, end) => {
+    if (ne - ns === name.length && header.startsWith(name, ns)) {
+      const [vs, ve] = trimmed(header, eq + 1, end);
+      found.push(header.slice(vs, ve));
     }
-    start = end + 1;
-  }
+    return found.length < maxValues;
+  });
   return found;
 }
 
@@ -53,28 +63,17 @@ export function findCookieValues(header: string | null | undefined, name: string
 export function parseCookieHeader(header: string | null | undefined): Record<string, string> {
   const cookies: Record<string, string> = Object.create(null);
   if (typeof header !== 'string' || header.length === 0) return cookies;
-  const length = Math.min(header.length, COOKIE_PARSE_LIMITS.maxHeaderBytes);
-  let start = 0;
   let pairs = 0;
-  let nextEq = -2;
-  while (start < length && pairs < COOKIE_PARSE_LIMITS.maxPairs) {
-    let end = header.indexOf(';', start);
-    if (end === -1 || end > length) end = length;
-    if (nextEq !== -1 && nextEq < start) nextEq = header.indexOf('=', start);
-    const eq = nextEq;
-    if (eq !== -1 && eq < end) {
-      const [ns, ne] = trimmed(header, start, eq);
-      if (ne > ns) {
-        pairs++;
-        const key = header.slice(ns, ne);
-        if (!(key in cookies)) {
-          const [vs, ve] = trimmed(header, eq + 1, end);
-          cookies[key] = decodeValue(header.slice(vs, ve));
-        }
-      }
+  scanPairs(header, (ns, ne, eq, end) => {
+    if (ne === ns) return true;
+    pairs++;
+    const key = header.slice(ns, ne);
+    if (!(key in cookies)) {
+      const [vs, ve] = trimmed(header, eq + 1, end);
+      cookies[key] = decodeValue(header.slice(vs, ve));
     }
-    start = end + 1;
-  }
+    return pairs < COOKIE_PARSE_LIMITS.maxPairs;
+  });
   return cookies;
 }
 
