@@ -2,6 +2,7 @@
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
 import { SessionError, systemClock } from '../core/index.js';
 import { createSchemaGate } from './schema-gate.js';
+import { startCleanupTimer } from './cleanup-timer.js';
 
 /** The part of a mysql2 promise `Pool` (from `mysql2/promise`, or `pool.promise()`) the store uses. */
 export interface MysqlQueryable {
@@ -130,11 +131,7 @@ export class MysqlStore implements SessionStore {
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? (() => undefined);
     this.#ready = createSchemaGate(() => this.migrate(), options.createSchema === false);
-    if (options.cleanupInterval !== undefined) {
-      if (!(options.cleanupInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'cleanupInterval must be a positive number of seconds');
-      this.#timer = setInterval(() => void this.deleteExpired().catch(this.#onError), options.cleanupInterval * 1000);
-      this.#timer.unref();
-    }
+    this.#timer = startCleanupTimer(options.cleanupInterval, () => this.deleteExpired(), this.#onError);
   }
 
   /** Creates the table and indexes if they do not exist (one statement). Safe to call more than once. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
 import { SessionError, systemClock } from '../core/index.js';
 import { createSchemaGate } from './schema-gate.js';
+import { startCleanupTimer } from './cleanup-timer.js';
 
 /** The part of a pg `Pool` (or `Client`) the store uses. */
 export interface PgQueryable {
@@ -140,11 +141,7 @@ export class PostgresStore implements SessionStore {
     this.#clock = options.clock ?? systemClock;
     this.#onError = options.onError ?? (() => undefined);
     this.#ready = createSchemaGate(() => this.migrate(), options.createSchema === false);
-    if (options.cleanupInterval !== undefined) {
-      if (!(options.cleanupInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'cleanupInterval must be a positive number of seconds');
-      this.#timer = setInterval(() => void this.deleteExpired().catch(this.#onError), options.cleanupInterval * 1000);
-      this.#timer.unref();
-    }
+    this.#timer = startCleanupTimer(options.cleanupInterval, () => this.deleteExpired(), this.#onError);
     if ((options.guardPoolErrors ?? true) && isErrorEmitter(pool) && pool.listenerCount('error') === 0) {
       this.#guard = (error) => this.#onError(error);
       pool.on('error', this.#guard);

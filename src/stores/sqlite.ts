@@ -1,6 +1,7 @@
 // `tessera/sqlite`: a session store in a SQLite table, over better-sqlite3 (or anything with its shape).
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
 import { SessionError, systemClock } from '../core/index.js';
+import { startCleanupTimer } from './cleanup-timer.js';
 
 /** A prepared statement, as better-sqlite3's `Statement` has it. */
 export interface SqliteStatement {
@@ -115,11 +116,7 @@ export class SqliteStore implements SessionStore {
     this.#table = checkTable(options.table ?? 'tessera_sessions');
     this.#createSchema = options.createSchema ?? true;
     this.#clock = options.clock ?? systemClock;
-    if (options.cleanupInterval !== undefined) {
-      if (!(options.cleanupInterval > 0)) throw new SessionError('ERR_SESSION_CONFIG', 'cleanupInterval must be a positive number of seconds');
-      this.#timer = setInterval(() => void this.deleteExpired().catch(() => undefined), options.cleanupInterval * 1000);
-      this.#timer.unref();
-    }
+    this.#timer = startCleanupTimer(options.cleanupInterval, () => this.deleteExpired(), () => undefined);
   }
 
   /** Creates the table and indexes if they do not exist. Safe to call more than once. */
