@@ -1,5 +1,6 @@
 import type { BackendContext } from './backend.js';
 import { chunkCountFor, maxChunksFor, readToken, splitToken } from './cookie-chunks.js';
+import type { ReadToken } from './cookie-chunks.js';
 import type { ResolvedCookieOptions } from './cookie-options.js';
 import { decodePayload, encodePayload } from './cookie-mode-payload.js';
 import type { SealedPayload } from './cookie-mode-payload.js';
@@ -88,7 +89,7 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
     return createSession<T>(state);
   };
 
-  async function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
+  function loadNow(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>> {
     const now = clock.now();
     const read = readToken(cookieHeader, name, maxChunks);
     if (read.status === 'none') return fresh(now, client, read.present);
@@ -116,19 +117,22 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
       emit('expired', payload.id);
       return fresh(now, client, read.present);
     }
-    let checkedAt = payload.checkedAt;
-    let resealDue = false;
     if (revocation !== undefined && now - payload.checkedAt >= options.revocationCheckAfterMs) {
-      if (await revocation.isRevoked(userIdOf(payload.data), payload.id, payload.issuedAt)) {
-        emit('unknown_id', payload.id);
-        return fresh(now, client, read.present);
-      }
-      // With a check on every request there is nothing to record.
-      if (options.revocationCheckAfterMs > 0) {
-        checkedAt = now;
-        resealDue = true;
-      }
+      return revocation.isRevoked(userIdOf(payload.data), payload.id, payload.issuedAt).then((revoked) => {
+        if (revoked) {
+          emit('unknown_id', payload.id);
+          return fresh(now, client, read.present);
+        }
+        // With a check on every request there is nothing to record.
+        const recorded = options.revocationCheckAfterMs > 0;
+        return sessionOf(read, payload, text, opened.stale, now, client, recorded ? now : payload.checkedAt, recorded);
+      });
     }
+    return sessionOf(read, payload, text, opened.stale, now, client, payload.checkedAt, false);
+  }
+
+  /** The session of a sealed cookie that opened, checked and not revoked. */
+  function sessionOf(read: ReadToken, payload: SealedPayload, text: string, stale: boolean, now: number, client: ClientInfo | undefined, checkedAt: number, resealDue: boolean): Session<T> {
     const state = newState(now, client);
     state.id = payload.id;
     state.loadedId = payload.id;
@@ -137,7 +141,7 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
     state.createdAt = payload.createdAt;
     state.lastSeenAt = payload.lastSeenAt;
     state.persistent = payload.persistent;
-    state.reissue = opened.stale;
+    state.reissue = stale;
     metas.set(state, {
       present: read.present,
       current: read.used,
@@ -315,7 +319,7 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
       if (revocationStore === undefined) throw new SessionError('ERR_SESSION_UNSUPPORTED', "mode: 'cookie' has no session store (and no revocationStore was given)");
       return revocationStore;
     },
-    load,
+    loadNow,
     prepareCommit,
     markHeadersSent(session, preparedCommit) {
       const s = sessionState(session as Session<object>);

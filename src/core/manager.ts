@@ -43,6 +43,12 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   readonly options: ResolvedOptions;
   /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>>;
+  /**
+   * `load` for adapters on the hot path: the session itself when the store reads synchronously
+   * (memory, SQLite; cookie mode without a revocation check), else a promise. A store failure
+   * throws `ERR_SESSION_STORE`, synchronously or by rejecting.
+   */
+  loadNow(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
   /** Decides the cookie now (synchronously) and returns the store work to run before the response ends. */
   prepareCommit(session: Session<T>, options?: PrepareOptions): PreparedCommit;
   /** Prepares and runs a commit. */
@@ -63,7 +69,7 @@ export interface SessionManager<T extends object = DefaultSessionData> {
 }
 
 /** The part of a manager that differs between store mode and cookie mode. */
-export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'load' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
+export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'loadNow' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
 
 /**
  * Creates a session manager. Store mode by default; `mode: 'cookie'` keeps the whole session in
@@ -79,7 +85,15 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
   const context = createBackendContext(options, keyring);
   const backend: Backend<T> =
     options.mode === 'cookie' ? createCookieBackend<T>(context, input as CookieModeOptions) : createStoreBackend<T>(context, input as { store?: SessionStore });
-  const { prepareCommit } = backend;
+  const { prepareCommit, loadNow } = backend;
+
+  function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
+    try {
+      return Promise.resolve(loadNow(cookieHeader, client));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
 
   async function commit(session: Session<T>): Promise<CommitResult> {
     const prepared = prepareCommit(session);
@@ -94,7 +108,8 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       return backend.store;
     },
     options,
-    load: backend.load,
+    load,
+    loadNow,
     prepareCommit,
     commit,
     idHash: context.idHash,

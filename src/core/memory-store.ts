@@ -83,6 +83,10 @@ export class MemoryStore implements SessionStore {
   }
 
   async get(key: string): Promise<string | undefined> {
+    return this.getSync(key);
+  }
+
+  getSync(key: string): string | undefined {
     const entry = this.#live(key);
     if (entry === undefined) return undefined;
     // Move to the back: Map order is the LRU order.

@@ -5,6 +5,8 @@ import type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
 export interface StoreCaller {
   readonly store: SessionStore;
   get(key: string): Promise<string | undefined>;
+  /** The store's synchronous read (memory, SQLite), errors wrapped; undefined when it has none. */
+  readonly getSync: ((key: string) => string | undefined) | undefined;
   set(key: string, value: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
   /** Compare-and-set, or plain `set` (last write wins) on a store without `setIf`. */
   setIf(key: string, value: string, expiresAt: number, previous: string | undefined, meta?: StoreWriteMeta): Promise<boolean>;
@@ -45,6 +47,16 @@ export function createStoreCaller(store: SessionStore, timeoutMs: number): Store
   return {
     store,
     get: (key) => bounded('get', () => store.get(key), timeoutMs),
+    getSync:
+      store.getSync === undefined
+        ? undefined
+        : (key) => {
+            try {
+              return store.getSync!(key);
+            } catch (error) {
+              throw storeError('get', error);
+            }
+          },
     set: (key, value, expiresAt, meta) => bounded('set', () => store.set(key, value, expiresAt, meta), timeoutMs),
     setIf: (key, value, expiresAt, previous, meta) =>
       store.setIf

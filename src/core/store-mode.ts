@@ -15,9 +15,18 @@ import type { SessionStore } from './store.js';
 import { createStoreCaller } from './store-caller.js';
 import { commitRecord, renewRecord } from './store-commit.js';
 import { decodeForward } from './forward-record.js';
+import type { ForwardRecord } from './forward-record.js';
 import { deriveRenewedId } from './crypto/renewal.js';
 import type { ClientInfo } from './types.js';
 import { listUserSessions, revokeUserSession, revokeUserSessions } from './user-sessions.js';
+
+/** The commit of a session with no cookie change and no store work (most reads): one shared, frozen value. */
+const NOTHING_TO_COMMIT: PreparedCommit = Object.freeze({
+  setCookie: Object.freeze([]) as unknown as string[],
+  cookieId: undefined,
+  pending: false,
+  run: () => Promise.resolve(),
+});
 
 /** Store mode: the cookie carries a signed session ID; the record lives in a store, written with compare-and-set. */
 export function createStoreBackend<T extends object>(ctx: BackendContext, input: { store?: SessionStore | undefined }): Backend<T> {
@@ -52,7 +61,12 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     return chosen ?? 'invalid';
   };
 
-  async function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
+  /**
+   * The session named by the Cookie header: at once when the store reads synchronously (memory,
+   * SQLite), else a promise. A store failure throws `ERR_SESSION_STORE` (synchronously, or by
+   * rejecting).
+   */
+  function loadNow(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>> {
     const now = clock.now();
     const picked = pickId(findCookieValues(cookieHeader, cookie.name));
     if (picked === undefined) return fresh(now, client, false);
@@ -61,10 +75,24 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       return fresh(now, client, true);
     }
     const key = storeKey(picked.id);
-    let text = await caller.get(key);
-    // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
-    const forward = text === undefined ? undefined : decodeForward(text);
-    if (forward !== undefined) text = forward.until > now ? await caller.get(forward.key) : undefined;
+    const getSync = caller.getSync;
+    if (getSync !== undefined) {
+      const text = getSync(key);
+      // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
+      const forward = text === undefined ? undefined : decodeForward(text);
+      if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
+      return loaded(picked, key, forward.until > now ? getSync(forward.key) : undefined, forward, now, client);
+    }
+    return caller.get(key).then((text) => {
+      const forward = text === undefined ? undefined : decodeForward(text);
+      if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
+      if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
+      return caller.get(forward.key).then((live) => loaded(picked, key, live, forward, now, client));
+    });
+  }
+
+  /** A session from the record text the store gave for the cookie's ID (through its forward, if any). */
+  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined): Session<T> {
     if (text === undefined) {
       emit('unknown_id', picked.id);
       return fresh(now, client, true);
@@ -126,12 +154,15 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     return serializeSetCookie(cookie, signer.sign(s.id), maxAge, now);
   };
 
-  const done = (setCookie: string[], work: (() => Promise<void>) | undefined, cookieId?: string): PreparedCommit => ({
-    setCookie,
-    cookieId: setCookie.length === 0 ? undefined : (cookieId ?? null),
-    pending: work !== undefined,
-    run: work ?? (() => Promise.resolve()),
-  });
+  const done = (setCookie: string[], work: (() => Promise<void>) | undefined, cookieId?: string): PreparedCommit =>
+    setCookie.length === 0 && work === undefined
+      ? NOTHING_TO_COMMIT
+      : {
+          setCookie,
+          cookieId: setCookie.length === 0 ? undefined : (cookieId ?? null),
+          pending: work !== undefined,
+          run: work ?? (() => Promise.resolve()),
+        };
 
   function prepareCommit(session: Session<T>, prepareOptions?: PrepareOptions): PreparedCommit {
     const s = sessionState(session as Session<object>);
@@ -253,7 +284,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
 
   return {
     store,
-    load,
+    loadNow,
     prepareCommit,
     markHeadersSent(session, prepared) {
       const s = sessionState(session as Session<object>);

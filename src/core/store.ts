@@ -22,6 +22,11 @@ export interface StoredSession {
 export interface SessionStore {
   /** The value stored under `key`, or undefined when missing or expired. */
   get(key: string): Promise<string | undefined>;
+  /**
+   * The same read as `get`, answered synchronously, for stores whose reads never wait (memory,
+   * SQLite). The manager then loads a session without a promise turn. Optional.
+   */
+  getSync?(key: string): string | undefined;
   /** Insert or overwrite. */
   set(key: string, value: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
   /** Idempotent: deleting a missing key is not an error. */

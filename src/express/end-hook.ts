@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { PreparedCommit, Session, SessionManager } from '../core/index.js';
 
-/** What the hook reports and how it answers when a commit fails before the headers left. */
+/** What the hook reports and how it answers when a commit fails before the headers left. Shared by all requests of one middleware. */
 export interface EndHookHandlers {
-  onCommitError(error: unknown): void;
-  /** Writes the failure response (headers not sent yet) with the original `end`. */
-  respondFailure(error: unknown, end: () => void): void;
+  onCommitError(error: unknown, hook: EndHook): void;
+  /** Writes the failure response (headers not sent yet); `end` is the original `end`. */
+  respondFailure(error: unknown, hook: EndHook, end: () => void): void;
 }
 
 /** Applies a prepared commit's headers: Set-Cookie, and `Cache-Control: no-store` whenever a cookie is set. */
@@ -15,92 +15,114 @@ export function applyCookieHeaders(res: ServerResponse, prepared: PreparedCommit
   res.setHeader('Cache-Control', 'no-store');
 }
 
+type Method = (...args: unknown[]) => unknown;
+
 /**
  * The one response interception in tessera, on the instance only:
  * - `writeHead` (explicit, or implicit from the first `write`) decides and sets the cookie;
  * - `end` runs the store write first and only then ends the response, so the next request (the
  *   one after a login redirect) finds the session. A second `end` is ignored.
+ *
+ * One object per request holds the state; the two wrappers put on the response only forward to it.
  */
-export function installEndHook<T extends object>(
-  res: ServerResponse,
-  manager: SessionManager<T>,
-  session: () => Session<T>,
-  handlers: EndHookHandlers,
-): void {
-  const originalWriteHead = res.writeHead;
-  const originalEnd = res.end;
-  let ending = false;
-  let headersDone = false;
+export class EndHook {
+  #ending = false;
+  #headersDone = false;
+  #endArgs: unknown[] = [];
+  readonly #writeHead: Method;
+  readonly #end: Method;
 
-  const prepareHeaders = (): void => {
-    if (headersDone) return;
-    headersDone = true;
+  constructor(
+    readonly res: ServerResponse,
+    readonly manager: SessionManager<object>,
+    public session: Session<object>,
+    readonly handlers: EndHookHandlers,
+  ) {
+    this.#writeHead = res.writeHead as Method;
+    this.#end = res.end as Method;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const hook = this;
+    res.writeHead = function tesseraWriteHead(this: ServerResponse, ...args: unknown[]) {
+      if (!hook.res.headersSent) hook.#prepareHeaders();
+      return hook.#writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+    res.end = function tesseraEnd(...args: unknown[]) {
+      return hook.#onEnd(args);
+    } as ServerResponse['end'];
+  }
+
+  #prepareHeaders(): void {
+    if (this.#headersDone) return;
+    this.#headersDone = true;
     let prepared: PreparedCommit | undefined;
     try {
-      prepared = manager.prepareCommit(session(), { streaming: true });
-      applyCookieHeaders(res, prepared);
+      prepared = this.manager.prepareCommit(this.session, { streaming: true });
+      applyCookieHeaders(this.res, prepared);
     } catch (error) {
-      handlers.onCommitError(error);
+      this.handlers.onCommitError(error, this);
     }
-    manager.markHeadersSent(session(), prepared);
-  };
+    this.manager.markHeadersSent(this.session, prepared);
+  }
 
-  res.writeHead = function tesseraWriteHead(this: ServerResponse, ...args: unknown[]) {
-    if (!res.headersSent) prepareHeaders();
-    return (originalWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
-
-  res.end = function tesseraEnd(this: ServerResponse, ...args: unknown[]) {
-    if (ending) return res;
-    ending = true;
-    // If the original end throws (a bad argument), a later end() must still be able to answer.
-    const end = (): ServerResponse => {
-      try {
-        return (originalEnd as (...a: unknown[]) => ServerResponse).apply(res, args);
-      } catch (error) {
-        ending = false;
-        throw error;
-      }
-    };
-    const fail = (error: unknown): void => {
-      headersDone = true;
-      handlers.respondFailure(error, () => (originalEnd as () => void).call(res));
-    };
+  #onEnd(args: unknown[]): ServerResponse {
+    const res = this.res;
+    if (this.#ending) return res;
+    this.#ending = true;
+    this.#endArgs = args;
     let prepared: PreparedCommit;
     try {
-      prepared = manager.prepareCommit(session());
+      prepared = this.manager.prepareCommit(this.session);
     } catch (error) {
       if (res.headersSent) {
-        handlers.onCommitError(error);
-        return end();
+        this.handlers.onCommitError(error, this);
+        return this.#endNow();
       }
-      fail(error);
+      this.#fail(error);
       return res;
     }
-    const finish = (): void => {
-      if (!res.headersSent && !headersDone) {
-        applyCookieHeaders(res, prepared);
-        headersDone = true;
-        manager.markHeadersSent(session(), prepared);
-      }
-      end();
-    };
     if (!prepared.pending) {
-      finish();
+      this.#finish(prepared);
       return res;
     }
     prepared
       .run()
-      .then(finish, (error: unknown) => {
-        if (!res.headersSent) return fail(error);
-        handlers.onCommitError(error);
-        end();
-      })
+      .then(
+        () => this.#finish(prepared),
+        (error: unknown) => {
+          if (!res.headersSent) return this.#fail(error);
+          this.handlers.onCommitError(error, this);
+          this.#endNow();
+        },
+      )
       .catch((error: unknown) => {
         // The response could not be ended normally (a bad end() argument, say): report and close.
-        handlers.onCommitError(error);
+        this.handlers.onCommitError(error, this);
         if (!res.writableEnded) res.destroy(error instanceof Error ? error : undefined);
       });
     return res;
-  } as ServerResponse['end'];
+  }
+
+  #finish(prepared: PreparedCommit): void {
+    if (!this.res.headersSent && !this.#headersDone) {
+      applyCookieHeaders(this.res, prepared);
+      this.#headersDone = true;
+      this.manager.markHeadersSent(this.session, prepared);
+    }
+    this.#endNow();
+  }
+
+  /** The original `end` with the caller's arguments. If it throws (a bad argument), a later `end()` can still answer. */
+  #endNow(): ServerResponse {
+    try {
+      return this.#end.apply(this.res, this.#endArgs) as ServerResponse;
+    } catch (error) {
+      this.#ending = false;
+      throw error;
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#headersDone = true;
+    this.handlers.respondFailure(error, this, () => this.#end.call(this.res));
+  }
 }

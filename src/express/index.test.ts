@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { MemoryStore, SessionError, createSessionManager, hashStoreKey } from '../core/index.js';
+import type { SessionStore } from '../core/index.js';
 import { Browser, serve } from '../../test/support/http.js';
 import type { RunningServer } from '../../test/support/http.js';
 import { OLD_SECRET, SECRET, fixtureApp } from '../../test/support/fixture-app.js';
@@ -401,6 +402,44 @@ describe('express middleware: store failures', () => {
       store.failWith = undefined;
       assert.equal(JSON.parse((await browser.get('/read')).body).user, 'alice', 'recovers when the store does');
     });
+  });
+
+  it('a store whose synchronous read throws answers 503 too, and the server keeps serving', async () => {
+    const memory = new MemoryStore();
+    let failing = false;
+    const store: SessionStore = {
+      get: (key) => memory.get(key),
+      getSync: (key) => {
+        if (failing) throw new Error('database is locked');
+        return memory.getSync(key);
+      },
+      set: (key, value, expiresAt, meta) => memory.set(key, value, expiresAt, meta),
+      setIf: (key, value, expiresAt, previous, meta) => memory.setIf(key, value, expiresAt, previous, meta),
+      delete: (key) => memory.delete(key),
+    };
+    const app = express();
+    app.use(session({ secrets: SECRET, store, cookie: { secure: false }, onError: () => {} }));
+    app.get('/login', (req, res) => {
+      req.session.set('user', 'alice');
+      res.send('ok');
+    });
+    app.get('/read', (req, res) => {
+      res.send(String(req.session.get('user') ?? 'anonymous'));
+    });
+    const server = await serve(app);
+    try {
+      const browser = new Browser(server.url);
+      await browser.get('/login');
+      assert.equal((await browser.get('/read')).body, 'alice');
+      failing = true;
+      const res = await browser.get('/read');
+      assert.equal(res.status, 503);
+      assert.equal(res.headers.get('retry-after'), '1');
+      failing = false;
+      assert.equal((await browser.get('/read')).body, 'alice');
+    } finally {
+      await server.close();
+    }
   });
 
   it('a failing store on commit answers 503 and sets no cookie', async () => {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../core/index.js';
 import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
-import { applyCookieHeaders, installEndHook } from './end-hook.js';
+import { EndHook, applyCookieHeaders } from './end-hook.js';
+import type { EndHookHandlers } from './end-hook.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -32,13 +33,14 @@ export type ExpressSessionOptions = ManagerOptions & MiddlewareOptions;
 export type NextFunction = (error?: unknown) => void;
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
 
-interface Loaded {
-  manager: SessionManager<object>;
-  session: Session<object>;
-  res: ServerResponse;
-}
+/** Where the middleware keeps a request's sessions: one hook, or one per manager when several are mounted. */
+const kSessions = Symbol('tessera.sessions');
+type Tagged = IncomingMessage & { [kSessions]?: EndHook | EndHook[]; session?: Session<object> };
 
-const loaded = new WeakMap<IncomingMessage, Loaded[]>();
+function hooksOf(req: IncomingMessage): readonly EndHook[] {
+  const value = (req as Tagged)[kSessions];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
 
 function addVaryCookie(res: ServerResponse): void {
   const current = res.getHeader('Vary');
@@ -98,53 +100,72 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   const recordClient = settings.recordClient ?? false;
   const report = settings.onError ?? defaultOnError;
 
+  const safeReport = (error: unknown, req: IncomingMessage): void => {
+    try {
+      report(asSessionError(error), req);
+    } catch {
+      // A throwing onError must not leave the response hanging.
+    }
+  };
+  const handlers: EndHookHandlers = {
+    onCommitError: (error, hook) => safeReport(error, hook.res.req),
+    respondFailure: (error, hook, end) => {
+      safeReport(error, hook.res.req);
+      respondUnavailable(hook.res, error, end);
+    },
+  };
+
+  const attach = (req: Tagged, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
+    const hook = new EndHook(res, manager, current, handlers);
+    const present = req[kSessions];
+    if (present === undefined) {
+      req[kSessions] = hook;
+      req.session = current;
+    } else {
+      // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
+      req[kSessions] = Array.isArray(present) ? [...present, hook] : [present, hook];
+    }
+    addVaryCookie(res);
+    next();
+  };
+
+  const loadFailed = (req: IncomingMessage, res: ServerResponse, error: unknown, next: NextFunction): void => {
+    const sessionError = asSessionError(error);
+    if (onStoreError === 'next') {
+      next(sessionError);
+      return;
+    }
+    safeReport(sessionError, req);
+    respondUnavailable(res, sessionError, () => res.end());
+  };
+
   return function tesseraSession(req, res, next = () => {}) {
-    const safeReport = (error: unknown): void => {
-      try {
-        report(asSessionError(error), req);
-      } catch {
-        // A throwing onError must not leave the response hanging.
-      }
-    };
-    const list = loaded.get(req);
-    if (list?.some((entry) => entry.manager === manager)) {
+    const present = (req as Tagged)[kSessions];
+    if (present !== undefined && hooksOf(req).some((hook) => hook.manager === manager)) {
       next();
       return;
     }
-    manager.load(req.headers.cookie, recordClient ? clientOf(req) : undefined).then(
-      (current) => {
-        const entry: Loaded = { manager, session: current, res };
-        if (list) list.push(entry);
-        else loaded.set(req, [entry]);
-        // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
-        const withSession = req as IncomingMessage & { session?: Session<object> };
-        if (list === undefined) withSession.session = current;
-        addVaryCookie(res);
-        installEndHook(res, manager, () => entry.session, {
-          onCommitError: (error) => safeReport(error),
-          respondFailure: (error, end) => {
-            safeReport(error);
-            respondUnavailable(res, error, end);
-          },
-        });
-        next();
-      },
-      (error: unknown) => {
-        const sessionError = asSessionError(error);
-        if (onStoreError === 'next') {
-          next(sessionError);
-          return;
-        }
-        safeReport(sessionError);
-        respondUnavailable(res, sessionError, () => res.end());
-      },
-    );
+    let loading: Session<object> | Promise<Session<object>>;
+    try {
+      loading = manager.loadNow(req.headers.cookie, recordClient ? clientOf(req) : undefined);
+    } catch (error) {
+      loadFailed(req, res, error, next);
+      return;
+    }
+    if (loading instanceof Promise) {
+      loading.then(
+        (current) => attach(req, res, current, next),
+        (error: unknown) => loadFailed(req, res, error, next),
+      );
+    } else {
+      attach(req, res, loading, next);
+    }
   };
 }
 
-function entryOf(req: IncomingMessage, manager?: SessionManager<object>): Loaded {
-  const list = loaded.get(req);
-  const entry = manager === undefined ? list?.[0] : list?.find((e) => e.manager === manager);
+function entryOf(req: IncomingMessage, manager?: SessionManager<object>): EndHook {
+  const hooks = hooksOf(req);
+  const entry = manager === undefined ? hooks[0] : hooks.find((hook) => hook.manager === manager);
   if (entry === undefined) {
     throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this handler');
   }

@@ -137,6 +137,10 @@ export class SqliteStore implements SessionStore {
   }
 
   async get(key: string): Promise<string | undefined> {
+    return this.getSync(key);
+  }
+
+  getSync(key: string): string | undefined {
     const row = this.#s().get.get(key, this.#now()) as { value: string } | undefined;
     return row?.value;
   }

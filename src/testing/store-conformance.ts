@@ -112,6 +112,26 @@ export function runStoreConformance(name: string, options: StoreConformanceOptio
       assert.equal(await store.get(key), 'value-1');
     });
 
+    it('getSync, where the store has it, answers as get does', async (t) => {
+      if (store.getSync === undefined) {
+        t.diagnostic('no getSync: the manager awaits get');
+        return;
+      }
+      const key = `${prefix()}-k`;
+      assert.equal(store.getSync(key), undefined, 'missing');
+      await store.set(key, 'value-1', later());
+      assert.equal(store.getSync(key), 'value-1');
+      assert.equal(store.getSync(key), await store.get(key));
+      await store.delete(key);
+      assert.equal(store.getSync(key), undefined, 'deleted');
+      if (clock) {
+        const expiresAt = soon();
+        await store.set(key, 'short-lived', expiresAt);
+        clock.set(expiresAt + 1);
+        assert.equal(store.getSync(key), undefined, 'expired');
+      }
+    });
+
     it('set overwrites', async () => {
       const key = `${prefix()}-k`;
       await store.set(key, 'value-1', later());

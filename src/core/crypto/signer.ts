@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hmac-sha256.js';
 import type { Keyring } from './keyring.js';
 import { SESSION_ID_LENGTH, isSessionId } from './random.js';
 
@@ -22,11 +23,11 @@ export interface IdSigner {
 
 /** HMAC-SHA-256 over the ID with keys derived from the keyring; the first key signs, all verify. */
 export function createIdSigner(keyring: Keyring): IdSigner {
-  const keys = keyring.derive('cookie-signature');
-  const current = keys[0]!;
+  const macs = keyring.derive('cookie-signature').map(hmacSha256);
+  const current = macs[0]!;
   return {
     sign(id) {
-      return `${id}.${createHmac('sha256', current).update(id).digest('base64url')}`;
+      return `${id}.${current(id)}`;
     },
     verify(signed) {
       if (typeof signed !== 'string' || signed.length !== SIGNED_ID_LENGTH || signed.charCodeAt(SESSION_ID_LENGTH) !== 46) return null;
@@ -36,8 +37,8 @@ export function createIdSigner(keyring: Keyring): IdSigner {
       // non-canonical alias of the right bytes never matches, and nothing is decoded.
       const given = Buffer.from(signed.slice(SESSION_ID_LENGTH + 1), 'utf8');
       if (given.length !== TAG_LENGTH) return null;
-      for (let i = 0; i < keys.length; i++) {
-        const expected = Buffer.from(createHmac('sha256', keys[i]!).update(id).digest('base64url'), 'utf8');
+      for (let i = 0; i < macs.length; i++) {
+        const expected = Buffer.from(macs[i]!(id), 'latin1');
         if (timingSafeEqual(expected, given)) return { id, stale: i > 0 };
       }
       return null;
