@@ -23,28 +23,40 @@ type Method = (...args: unknown[]) => unknown;
  * - `end` runs the store write first and only then ends the response, so the next request (the
  *   one after a login redirect) finds the session. A second `end` is ignored.
  *
- * One object per request holds the state; the two wrappers put on the response only forward to it.
+ * One object per request holds the state; the two wrappers put on the response only forward to
+ * it. They go on at `install()`: at once when a commit is due, or at the session's first change
+ * (see `SessionManager.deferCommit`), so a pure read leaves the response untouched.
  */
 export class EndHook {
   #ending = false;
   #headersDone = false;
   #endArgs: unknown[] = [];
-  readonly #writeHead: Method;
-  readonly #end: Method;
+  #end: Method | undefined;
+  /** The hooks of further managers mounted on the same request (the first manager's hook holds them). */
+  others: EndHook[] | undefined;
 
   constructor(
     readonly res: ServerResponse,
     readonly manager: SessionManager<object>,
-    public session: Session<object>,
+    readonly session: Session<object>,
     readonly handlers: EndHookHandlers,
-  ) {
-    this.#writeHead = res.writeHead as Method;
+  ) {}
+
+  /** Puts the wrappers on the response. Late (headers already sent), it records that the cookie can no longer change. */
+  install(): void {
+    const res = this.res;
+    if (this.#end !== undefined) return;
+    if (res.headersSent) {
+      this.#headersDone = true;
+      this.manager.markHeadersSent(this.session, undefined);
+    }
+    const writeHead = res.writeHead as Method;
     this.#end = res.end as Method;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const hook = this;
     res.writeHead = function tesseraWriteHead(this: ServerResponse, ...args: unknown[]) {
       if (!hook.res.headersSent) hook.#prepareHeaders();
-      return hook.#writeHead.apply(this, args);
+      return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
     res.end = function tesseraEnd(...args: unknown[]) {
       return hook.#onEnd(args);
@@ -114,7 +126,7 @@ export class EndHook {
   /** The original `end` with the caller's arguments. If it throws (a bad argument), a later `end()` can still answer. */
   #endNow(): ServerResponse {
     try {
-      return this.#end.apply(this.res, this.#endArgs) as ServerResponse;
+      return this.#end!.apply(this.res, this.#endArgs) as ServerResponse;
     } catch (error) {
       this.#ending = false;
       throw error;
@@ -123,6 +135,6 @@ export class EndHook {
 
   #fail(error: unknown): void {
     this.#headersDone = true;
-    this.handlers.respondFailure(error, this, () => this.#end.call(this.res));
+    this.handlers.respondFailure(error, this, () => this.#end!.call(this.res));
   }
 }

@@ -493,3 +493,92 @@ describe('express middleware: several managers', () => {
     assert.deepEqual(res.setCookie.map((c) => c.split('=')[0]).sort(), ['__Host-admin', '__Host-sid']);
   });
 });
+
+describe('express middleware: pure reads leave the response alone', () => {
+  const hooked = (res: express.Response): boolean => Object.hasOwn(res, 'end') || Object.hasOwn(res, 'writeHead');
+  async function withApp(build: (app: express.Express) => void, run: (browser: Browser) => Promise<void>): Promise<void> {
+    const app = express();
+    app.use(session({ secrets: SECRET, store: new MemoryStore(), cookie: { secure: false }, onError: () => {} }));
+    app.get('/login', (req, res) => {
+      req.session.set('user', 'alice');
+      req.session.set('cart', { items: ['a'] });
+      res.send('ok');
+    });
+    build(app);
+    const server = await serve(app);
+    try {
+      await run(new Browser(server.url));
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('a read of a settled session installs no end hook; the first change installs it and the change is stored', async () => {
+    await withApp(
+      (app) => {
+        app.get('/read', (req, res) => {
+          res.send(`${String(req.session.get('user'))} ${hooked(res)}`);
+        });
+        app.get('/change', (req, res) => {
+          const before = hooked(res);
+          req.session.set('user', 'bob');
+          res.send(`${before} ${hooked(res)}`);
+        });
+      },
+      async (browser) => {
+        await browser.get('/login');
+        assert.equal((await browser.get('/read')).body, 'alice false');
+        assert.equal((await browser.get('/change')).body, 'false true');
+        assert.equal((await browser.get('/read')).body, 'bob false');
+      },
+    );
+  });
+
+  it('an object read from the session and changed in place is stored (reading it installs the hook)', async () => {
+    await withApp(
+      (app) => {
+        app.get('/add', (req, res) => {
+          (req.session.get('cart') as { items: string[] }).items.push('b');
+          res.send(String(hooked(res)));
+        });
+        app.get('/cart', (req, res) => {
+          res.send((req.session.get('cart') as { items: string[] }).items.join(','));
+        });
+      },
+      async (browser) => {
+        await browser.get('/login');
+        assert.equal((await browser.get('/add')).body, 'true');
+        assert.equal((await browser.get('/cart')).body, 'a,b');
+      },
+    );
+  });
+
+  it('a change after the headers left still stores data, and a change needing a new cookie still fails with ERR_SESSION_HEADERS_SENT', async () => {
+    let regenerateError: unknown;
+    await withApp(
+      (app) => {
+        app.get('/stream', (req, res) => {
+          res.write('streaming ');
+          req.session.set('user', 'carol');
+          try {
+            req.session.regenerate();
+          } catch (error) {
+            regenerateError = error;
+          }
+          res.end('done');
+        });
+        app.get('/read', (req, res) => {
+          res.send(String(req.session.get('user')));
+        });
+      },
+      async (browser) => {
+        await browser.get('/login');
+        const streamed = await browser.get('/stream');
+        assert.equal(streamed.body, 'streaming done');
+        assert.deepEqual(streamed.setCookie, []);
+        assert.ok(regenerateError instanceof SessionError && regenerateError.code === 'ERR_SESSION_HEADERS_SENT', String(regenerateError));
+        assert.equal((await browser.get('/read')).body, 'carol');
+      },
+    );
+  });
+});

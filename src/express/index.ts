@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../core/index.js';
-import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import type { ClientInfo, DefaultSessionData, ManagerOptions, SessionManager } from '../core/index.js';
+import { Session, SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import { sessionState } from '../core/session.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -33,13 +34,19 @@ export type ExpressSessionOptions = ManagerOptions & MiddlewareOptions;
 export type NextFunction = (error?: unknown) => void;
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
 
-/** Where the middleware keeps a request's sessions: one hook, or one per manager when several are mounted. */
-const kSessions = Symbol('tessera.sessions');
-type Tagged = IncomingMessage & { [kSessions]?: EndHook | EndHook[]; session?: Session<object> };
+type WithSession = IncomingMessage & { session?: unknown };
 
+/**
+ * The end hooks of a request, one per manager. The first manager's session is `req.session` and
+ * its state holds the hook (a property added to `req` costs more than the rest of a read);
+ * further managers' hooks hang off the first.
+ */
 function hooksOf(req: IncomingMessage): readonly EndHook[] {
-  const value = (req as Tagged)[kSessions];
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  const current = (req as WithSession).session;
+  if (!(current instanceof Session)) return [];
+  const first = sessionState(current).adapter;
+  if (!(first instanceof EndHook) || first.res.req !== req) return [];
+  return first.others === undefined ? [first] : [first, ...first.others];
 }
 
 function addVaryCookie(res: ServerResponse): void {
@@ -115,16 +122,15 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     },
   };
 
-  const attach = (req: Tagged, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
+  const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
     const hook = new EndHook(res, manager, current, handlers);
-    const present = req[kSessions];
-    if (present === undefined) {
-      req[kSessions] = hook;
-      req.session = current;
-    } else {
-      // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
-      req[kSessions] = Array.isArray(present) ? [...present, hook] : [present, hook];
-    }
+    sessionState(current).adapter = hook;
+    // A pure read needs no response hooks: they go on only if the session changes.
+    if (!manager.deferCommit(current, () => hook.install())) hook.install();
+    const first = hooksOf(req)[0];
+    if (first === undefined) (req as WithSession).session = current;
+    // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
+    else (first.others ??= []).push(hook);
     addVaryCookie(res);
     next();
   };
@@ -140,8 +146,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   };
 
   return function tesseraSession(req, res, next = () => {}) {
-    const present = (req as Tagged)[kSessions];
-    if (present !== undefined && hooksOf(req).some((hook) => hook.manager === manager)) {
+    if ((req as WithSession).session !== undefined && hooksOf(req).some((hook) => hook.manager === manager)) {
       next();
       return;
     }
