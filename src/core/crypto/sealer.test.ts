@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createKeyring } from './keyring.js';
-import { SEAL_OVERHEAD_BYTES, base64urlLength, createSealer } from './sealer.js';
+import { SEAL_OVERHEAD_BYTES, base64urlLength, createSealer, hasCanonicalTail } from './sealer.js';
 
 const K1 = 'sealer-key-one-0123456789abcdefghijklmnop';
 const K2 = 'sealer-key-two-0123456789abcdefghijklmnop';
@@ -35,6 +35,22 @@ describe('sealer: AES-256-GCM sealed tokens', () => {
 
   it('base64urlLength matches Buffer encoding', () => {
     for (let n = 0; n < 200; n++) assert.equal(base64urlLength(n), Buffer.alloc(n).toString('base64url').length);
+  });
+
+  it('property: hasCanonicalTail accepts exactly the texts that re-encode to themselves (20 000 runs)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 0, max: 63 }), (bytes, replacement) => {
+        const canonical = Buffer.from(bytes).toString('base64url');
+        assert.equal(hasCanonicalTail(canonical), true);
+        if (canonical.length === 0) return;
+        // Every other last character: canonical only where the decoder gives back the same text.
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const alias = canonical.slice(0, -1) + alphabet[replacement]!;
+        assert.equal(hasCanonicalTail(alias), Buffer.from(alias, 'base64url').toString('base64url') === alias, alias);
+      }),
+      { numRuns: 20_000 },
+    );
+    assert.equal(hasCanonicalTail('A'), false, 'a length of 4k+1 is never valid');
   });
 
   it(`11.3.4 S-17 every seal uses a fresh salt and IV: ${SEAL_RUNS} seals of one plaintext, 0 repeats`, () => {

@@ -1,4 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { hmacSha256 } from './hmac-sha256.js';
+import type { HmacSha256 } from './hmac-sha256.js';
 import type { Keyring } from './keyring.js';
 
 /**
@@ -47,10 +49,27 @@ export function base64urlLength(bytes: number): number {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when the unused low bits of the last character of base64url text (no padding) are zero,
+ * i.e. the text is the one canonical encoding of its bytes and has no aliases. Checked without
+ * re-encoding the bytes.
+ */
+export function hasCanonicalTail(text: string): boolean {
+  const rest = text.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const value = ALPHABET.indexOf(text[text.length - 1]!);
+  return value >= 0 && (value & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
 
 /** The per-message key: HMAC-SHA-256 keyed with the base key (a PRF) over a fixed label and the salt. */
-function messageKey(baseKey: Buffer, salt: Uint8Array): Buffer {
-  return createHmac('sha256', baseKey).update(MESSAGE_KEY_INFO).update(salt).digest();
+function messageKey(baseKey: HmacSha256, salt: Uint8Array): Buffer {
+  const message = Buffer.allocUnsafe(MESSAGE_KEY_INFO.length + salt.length);
+  MESSAGE_KEY_INFO.copy(message, 0);
+  message.set(salt, MESSAGE_KEY_INFO.length);
+  return baseKey.bytes(message);
 }
 
 function additionalData(header: Buffer, context: string): Buffer {
@@ -59,7 +78,7 @@ function additionalData(header: Buffer, context: string): Buffer {
 
 /** AES-256-GCM sealing with keys from the keyring: the first key seals, every key opens. */
 export function createSealer(keyring: Keyring, purpose = 'sealed-cookie'): Sealer {
-  const keys = keyring.derive(purpose, 32);
+  const keys = keyring.derive(purpose, 32).map(hmacSha256);
   const kids = keyring.derive(`${purpose}/kid`, KID_BYTES);
   const current = keys[0]!;
   const currentKid = kids[0]!;
@@ -85,7 +104,7 @@ export function createSealer(keyring: Keyring, purpose = 'sealed-cookie'): Seale
       if (typeof token !== 'string' || token.length < base64urlLength(SEAL_OVERHEAD_BYTES) || !BASE64URL.test(token)) return null;
       const bytes = Buffer.from(token, 'base64url');
       // Only the canonical encoding opens: no trailing bits, no aliases.
-      if (bytes.length < SEAL_OVERHEAD_BYTES || base64urlLength(bytes.length) !== token.length || bytes.toString('base64url') !== token) return null;
+      if (bytes.length < SEAL_OVERHEAD_BYTES || base64urlLength(bytes.length) !== token.length || !hasCanonicalTail(token)) return null;
       if (bytes[0] !== SEAL_VERSION) return null;
       const kid = bytes.subarray(1, 1 + KID_BYTES);
       const salt = bytes.subarray(1 + KID_BYTES, 1 + KID_BYTES + SALT_BYTES);

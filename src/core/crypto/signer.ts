@@ -27,7 +27,7 @@ export function createIdSigner(keyring: Keyring): IdSigner {
   const current = macs[0]!;
   return {
     sign(id) {
-      return `${id}.${current(id)}`;
+      return `${id}.${current.text(id)}`;
     },
     verify(signed) {
       if (typeof signed !== 'string' || signed.length !== SIGNED_ID_LENGTH || signed.charCodeAt(SESSION_ID_LENGTH) !== 46) return null;
@@ -38,7 +38,7 @@ export function createIdSigner(keyring: Keyring): IdSigner {
       const given = Buffer.from(signed.slice(SESSION_ID_LENGTH + 1), 'utf8');
       if (given.length !== TAG_LENGTH) return null;
       for (let i = 0; i < macs.length; i++) {
-        const expected = Buffer.from(macs[i]!(id), 'latin1');
+        const expected = Buffer.from(macs[i]!.text(id), 'latin1');
         if (timingSafeEqual(expected, given)) return { id, stale: i > 0 };
       }
       return null;
