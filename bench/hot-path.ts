@@ -1,6 +1,7 @@
 // Micro-timings of the pieces of tessera's read path (no HTTP), to say what a request pays for:
-// cookie parse, HMAC verify, store-key hash, store call (with and without the timeout timer),
-// record decode, a whole manager.load(), and prepareCommit() of an unchanged session.
+// cookie parse, HMAC verify, store-key hash, store call (synchronous, and through the timeout
+// queue every asynchronous store gets), record decode, a whole manager.loadNow(), and the
+// deferCommit() check a pure read ends with.
 //   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
 import { createKeyring, createIdSigner, createSessionManager, findCookieValues, hashStoreKey, MemoryStore } from '../src/core/index.js';
 import { createStoreCaller } from '../src/core/store-caller.js';
@@ -45,12 +46,13 @@ const rows: Array<[string, number]> = [
   ['findCookieValues (parse the Cookie header)', await time(() => findCookieValues(header, manager.cookieName))],
   ['HMAC-SHA-256 verify of the signed ID (keyring derives its own key)', await time(() => signer.verify(signed))],
   ['hashStoreKey (SHA-256 of the ID)', await time(() => hashStoreKey(id))],
-  ['MemoryStore.get, direct', await time(() => store.get(key))],
-  ['store call as the manager makes it for MemoryStore (no timer)', await time(() => untimed.get(key))],
-  ['store call as for every other store (storeTimeout timer)', await time(() => timed.get(key))],
+  ['MemoryStore.getSync, direct (what the manager calls for memory and SQLite)', await time(() => store.getSync(key))],
+  ['store call with error wrapping, no timeout (an async store with storeTimeout 0)', await time(() => untimed.get(key))],
+  ['store call as for Redis, PostgreSQL, MySQL (storeTimeout: one shared deadline queue)', await time(() => timed.get(key))],
   [`decodeRecord (JSON.parse of a ${text.length}-byte record)`, await time(() => decodeRecord(text))],
-  ['manager.load(cookie header), whole', await time(() => manager.load(header))],
-  ['prepareCommit(unchanged session), once (the Express hook calls it twice)', await time(() => manager.prepareCommit(loaded))],
+  ['manager.loadNow(cookie header), whole (synchronous for MemoryStore)', await time(() => manager.loadNow(header))],
+  ['deferCommit(unchanged session): the check that lets a pure read skip the response hooks', await time(() => manager.deferCommit(loaded, () => {}))],
+  ['prepareCommit(unchanged session), when a commit runs anyway', await time(() => manager.prepareCommit(loaded))],
 ];
 console.log(`Mean CPU µs per call, ${ITERATIONS.toLocaleString('en-US')} calls (at most ${MAX_MS / 1000} s) after 2,000 warm-up calls, awaiting each.\n`);
 console.log(table(['piece of the read path', 'µs/call'], rows.map(([name, us]) => [name, fmt(us, 2)])));

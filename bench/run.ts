@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,memory,stores,hotpath]
+// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath]
 //   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000]`
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
 // (bench/store-ops.ts) and read-path (bench/hot-path.ts) measurements in their own processes, and writes the report to
@@ -67,6 +67,10 @@ try {
       log,
     });
     sections.push('', '## HTTP: S0 floor, S1 read, S2 write, S3 create', '', http.markdown);
+  }
+  if (!skip.includes('inprocess')) {
+    log('in-process middleware cost ...');
+    sections.push('', '## Express middlewares in process (no network)', '', await script('in-process.ts'));
   }
   if (!skip.includes('memory')) {
     log('memory per session ...');

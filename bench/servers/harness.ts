@@ -27,6 +27,12 @@ export interface Counters {
 
 /** Starts counting on `reset`; `read` returns CPU µs (user + system) and requests since then. */
 export function serve(server: Server, cleanup: () => Promise<void> = async () => {}): void {
+  // bench/in-process.ts: drive the request listener directly, report, and exit.
+  const inProcess = process.env.BENCH_IN_PROCESS;
+  if (inProcess !== undefined) {
+    void runInProcess(server, inProcess, cleanup);
+    return;
+  }
   let requests = 0;
   let cpuStart = process.cpuUsage();
   server.on('request', () => {
@@ -66,6 +72,23 @@ export function serve(server: Server, cleanup: () => Promise<void> = async () =>
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
     send({ type: 'ready', port: address.port });
   });
+}
+
+async function runInProcess(server: Server, scenario: string, cleanup: () => Promise<void>): Promise<void> {
+  const { driveInProcess } = await import('../lib/in-process-driver.js');
+  const listener = server.listeners('request')[0] as Parameters<typeof driveInProcess>[0];
+  const quick = process.env.BENCH_QUICK === '1';
+  try {
+    const result = await driveInProcess(listener, scenario as Parameters<typeof driveInProcess>[1], {
+      sessions: quick ? 100 : 1000,
+      requests: quick ? 5_000 : 20_000,
+      maxMs: quick ? 1_000 : 4_000,
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(0);
 }
 
 /** Tells the parent this library cannot run here (e.g. a feature not merged yet), then exits. */

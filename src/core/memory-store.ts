@@ -25,7 +25,8 @@ interface Entry {
  */
 export class MemoryStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
-  readonly #byUser = new Map<string, Set<string>>();
+  /** userId -> its record keys: one key as a plain string (most users), a Set from the second on. */
+  readonly #byUser = new Map<string, string | Set<string>>();
   readonly #maxEntries: number;
   readonly #clock: Clock;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -61,8 +62,11 @@ export class MemoryStore implements SessionStore {
     this.#entries.delete(key);
     if (entry.userId !== undefined) {
       const keys = this.#byUser.get(entry.userId);
-      keys?.delete(key);
-      if (keys?.size === 0) this.#byUser.delete(entry.userId);
+      if (keys === key) this.#byUser.delete(entry.userId);
+      else if (typeof keys === 'object') {
+        keys.delete(key);
+        if (keys.size === 0) this.#byUser.delete(entry.userId);
+      }
     }
   }
 
@@ -72,9 +76,10 @@ export class MemoryStore implements SessionStore {
     if (expiresAt <= this.#clock.now()) return;
     this.#entries.set(key, { value, expiresAt, userId });
     if (userId !== undefined) {
-      let keys = this.#byUser.get(userId);
-      if (keys === undefined) this.#byUser.set(userId, (keys = new Set()));
-      keys.add(key);
+      const keys = this.#byUser.get(userId);
+      if (keys === undefined) this.#byUser.set(userId, key);
+      else if (typeof keys === 'object') keys.add(key);
+      else if (keys !== key) this.#byUser.set(userId, new Set([keys, key]));
     }
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
@@ -120,7 +125,7 @@ export class MemoryStore implements SessionStore {
 
   async listByUser(userId: string): Promise<StoredSession[]> {
     const result: StoredSession[] = [];
-    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+    for (const key of this.#keysOf(userId)) {
       const entry = this.#live(key);
       if (entry !== undefined) result.push({ key, value: entry.value, expiresAt: entry.expiresAt });
     }
@@ -129,7 +134,7 @@ export class MemoryStore implements SessionStore {
 
   async deleteByUser(userId: string, exceptKeys: readonly string[] = []): Promise<number> {
     let count = 0;
-    for (const key of [...(this.#byUser.get(userId) ?? [])]) {
+    for (const key of this.#keysOf(userId)) {
       if (exceptKeys.includes(key)) continue;
       const entry = this.#entries.get(key);
       if (entry !== undefined) {
@@ -138,6 +143,12 @@ export class MemoryStore implements SessionStore {
       }
     }
     return count;
+  }
+
+  /** A copy of a user's keys (the caller may remove records while it iterates). */
+  #keysOf(userId: string): string[] {
+    const keys = this.#byUser.get(userId);
+    return keys === undefined ? [] : typeof keys === 'string' ? [keys] : [...keys];
   }
 
   async deleteExpired(): Promise<number> {

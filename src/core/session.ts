@@ -37,6 +37,10 @@ export interface SessionState {
   reissue: boolean;
   /** A record seen expired or corrupt at load, deleted at commit. */
   purgeKey: string | undefined;
+  /** Store mode: remember-me as the loaded (or last written) record has it; a change needs a new cookie. */
+  loadedPersistent?: boolean;
+  /** Store mode: the last ID hashed to a store key, and its key (a write needs it up to three times). */
+  keyMemo?: [id: string, key: string];
   /** Store mode, renewal: the key the record really lives under when it was reached through the old ID's forward. */
   storeKey?: string | undefined;
   /** Store mode, renewal: when the current ID was issued. */

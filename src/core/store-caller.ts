@@ -1,4 +1,5 @@
 import { SessionError, storeError } from './errors.js';
+import { createDeadlineQueue } from './deadline-queue.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
 
 /** The store as the manager calls it: every failure is `ERR_SESSION_STORE`, every call is bounded in time. */
@@ -15,27 +16,21 @@ export interface StoreCaller {
   deleteByUser(userId: string, exceptKeys: readonly string[]): Promise<number>;
 }
 
-function bounded<T>(operation: string, run: () => Promise<T>, timeoutMs: number): Promise<T> {
-  let promise: Promise<T>;
-  try {
-    promise = run();
-  } catch (error) {
-    return Promise.reject(storeError(operation, error));
-  }
-  if (timeoutMs === 0) return promise.catch((error: unknown) => Promise.reject(storeError(operation, error)));
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new SessionError('ERR_SESSION_STORE', `session store ${operation} timed out after ${timeoutMs} ms`)), timeoutMs);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(storeError(operation, error));
-      },
-    );
-  });
+type Bound = <T>(operation: string, run: () => Promise<T>) => Promise<T>;
+
+/** Runs a store call: failures become `ERR_SESSION_STORE`, and past `timeoutMs` (0: never) it times out. */
+function boundedBy(timeoutMs: number): Bound {
+  const deadlines = timeoutMs === 0 ? undefined : createDeadlineQueue(timeoutMs);
+  return <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    let promise: Promise<T>;
+    try {
+      promise = run();
+    } catch (error) {
+      return Promise.reject(storeError(operation, error));
+    }
+    if (deadlines === undefined) return promise.catch((error: unknown) => Promise.reject(storeError(operation, error)));
+    return deadlines.bound(operation, promise, (error) => storeError(operation, error));
+  };
 }
 
 function unsupported(what: string): SessionError {
@@ -44,9 +39,10 @@ function unsupported(what: string): SessionError {
 
 /** Wraps a store with timeouts and error wrapping. `timeoutMs` 0 means no timer. */
 export function createStoreCaller(store: SessionStore, timeoutMs: number): StoreCaller {
+  const bounded = boundedBy(timeoutMs);
   return {
     store,
-    get: (key) => bounded('get', () => store.get(key), timeoutMs),
+    get: (key) => bounded('get', () => store.get(key)),
     getSync:
       store.getSync === undefined
         ? undefined
@@ -57,19 +53,19 @@ export function createStoreCaller(store: SessionStore, timeoutMs: number): Store
               throw storeError('get', error);
             }
           },
-    set: (key, value, expiresAt, meta) => bounded('set', () => store.set(key, value, expiresAt, meta), timeoutMs),
+    set: (key, value, expiresAt, meta) => bounded('set', () => store.set(key, value, expiresAt, meta)),
     setIf: (key, value, expiresAt, previous, meta) =>
       store.setIf
-        ? bounded('setIf', () => store.setIf!(key, value, expiresAt, previous, meta), timeoutMs)
-        : bounded('set', () => store.set(key, value, expiresAt, meta), timeoutMs).then(() => true),
-    delete: (key) => bounded('delete', () => store.delete(key), timeoutMs),
+        ? bounded('setIf', () => store.setIf!(key, value, expiresAt, previous, meta))
+        : bounded('set', () => store.set(key, value, expiresAt, meta)).then(() => true),
+    delete: (key) => bounded('delete', () => store.delete(key)),
     listByUser: (userId) => {
       if (!store.listByUser) return Promise.reject(unsupported('listSessions'));
-      return bounded('listByUser', () => store.listByUser!(userId), timeoutMs);
+      return bounded('listByUser', () => store.listByUser!(userId));
     },
     deleteByUser: (userId, exceptKeys) => {
       if (!store.deleteByUser) return Promise.reject(unsupported('revokeSessions'));
-      return bounded('deleteByUser', () => store.deleteByUser!(userId, exceptKeys), timeoutMs);
+      return bounded('deleteByUser', () => store.deleteByUser!(userId, exceptKeys));
     },
   };
 }

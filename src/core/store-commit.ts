@@ -147,9 +147,11 @@ async function compareAndSet(input: CommitRecordInput, knownText: string | undef
   // This request's changes are always measured against what it loaded, never against a record
   // another request wrote meanwhile: a key it set is re-applied even if someone wrote the same value.
   const baselineText = input.baseline ?? previous;
-  const baseline = baselineText === undefined ? undefined : decodeRecord(baselineText);
+  // Decoded only if a merge is needed: most commits meet no conflict.
+  let baseline: SessionRecord | undefined;
   const ours = input.record;
   const rebase = (current: string, theirs: SessionRecord): void => {
+    if (baseline === undefined && baselineText !== undefined) baseline = decodeRecord(baselineText);
     record = mergeRecord(baseline, ours, theirs, input.updaters, input.now);
     record.userId = input.userIdOf(record.data);
     previous = current;

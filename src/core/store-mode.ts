@@ -114,6 +114,8 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     state.createdAt = record.createdAt;
     state.lastSeenAt = record.lastSeenAt;
     state.persistent = record.persistent;
+    state.loadedPersistent = record.persistent;
+    state.keyMemo = [picked.id, key];
     state.reissue = picked.stale;
     state.storeKey = forward?.key;
     state.idIssuedAt = record.idIssuedAt;
@@ -137,11 +139,20 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
   });
 
   /** Where a loaded session's record lives: its own key, or the key its old ID forwards to. */
-  const loadedKeyOf = (s: SessionState): string => s.storeKey ?? storeKey(s.loadedId!);
+  /** The store key of `id`, hashed once per session state. */
+  const keyOf = (s: SessionState, id: string): string => {
+    const memo = s.keyMemo;
+    if (memo !== undefined && memo[0] === id) return memo[1];
+    const key = storeKey(id);
+    s.keyMemo = [id, key];
+    return key;
+  };
+
+  const loadedKeyOf = (s: SessionState): string => s.storeKey ?? keyOf(s, s.loadedId!);
 
   /** Every key a loaded session may occupy, for destroy and regenerate. */
   const keysOf = (s: SessionState): string[] => {
-    const keys = [storeKey(s.loadedId!)];
+    const keys = [keyOf(s, s.loadedId!)];
     if (s.storeKey !== undefined) keys.push(s.storeKey);
     // A renewal racing this request meets its record under the derived ID: remove that too.
     else if (options.renewAfterMs > 0) keys.push(storeKey(deriveRenewedId(renewalKey, s.loadedId!, s.idIssuedAt ?? s.createdAt)));
@@ -224,12 +235,10 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       const reissue = s.reissue && !s.cookieSent ? [sessionCookie(s, now)] : [];
       return done(reissue, purge, session.id);
     }
-    // Only a write decodes the loaded record again, to see whether remember-me changed.
-    const loadedRecord = s.loadedText === undefined ? undefined : decodeRecord(s.loadedText);
     // A session reached through a renewed ID's forward never re-sends the old ID: the renewing
     // response carries the new cookie.
     const forwarded = s.storeKey !== undefined && !isNew;
-    const needsCookie = !forwarded && (isNew || s.reissue || s.persistent || s.persistent !== loadedRecord?.persistent);
+    const needsCookie = !forwarded && (isNew || s.reissue || s.persistent || s.persistent !== s.loadedPersistent);
     if (needsCookie && s.cookieSent && s.sentId !== session.id) {
       throw new SessionError('ERR_SESSION_HEADERS_SENT', 'the session needs a new cookie but the response headers were already sent; change the session before writing the response, or await saveSession() first');
     }
@@ -241,7 +250,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       const record = recordOf(s, now);
       const commitInput = {
         caller,
-        key: isNew ? storeKey(id) : loadedKeyOf(s),
+        key: isNew ? keyOf(s, id) : loadedKeyOf(s),
         record,
         previous: isNew && !renewing ? undefined : s.loadedText,
         create: isNew && !renewing,
@@ -273,7 +282,8 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       if (isNew && !replacing) emit('created', id);
       s.data = written.record.data;
       s.lastSeenAt = now;
-      s.storeKey = written.key === storeKey(id) ? undefined : written.key;
+      s.storeKey = written.key === keyOf(s, id) ? undefined : written.key;
+      s.loadedPersistent = written.record.persistent;
       afterWrite(s, written.text);
     }, id);
   }
@@ -282,6 +292,7 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
     if (text === undefined) {
       s.loadedId = undefined;
       s.loadedText = undefined;
+      s.loadedPersistent = undefined;
       s.id = s.status === 'destroyed' ? '' : s.id;
     } else {
       s.loadedId = s.id;
