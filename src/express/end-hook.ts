@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparedCommit, Session, SessionManager } from '../core/index.js';
 
 /** What the hook reports and how it answers when a commit fails before the headers left. Shared by all requests of one middleware. */
@@ -36,6 +36,7 @@ export class EndHook {
   others: EndHook[] | undefined;
 
   constructor(
+    readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly manager: SessionManager<object>,
     readonly session: Session<object>,

@@ -45,7 +45,7 @@ function hooksOf(req: IncomingMessage): readonly EndHook[] {
   const current = (req as WithSession).session;
   if (!(current instanceof Session)) return [];
   const first = sessionState(current).adapter;
-  if (!(first instanceof EndHook) || first.res.req !== req) return [];
+  if (!(first instanceof EndHook) || first.req !== req) return [];
   return first.others === undefined ? [first] : [first, ...first.others];
 }
 
@@ -115,15 +115,15 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     }
   };
   const handlers: EndHookHandlers = {
-    onCommitError: (error, hook) => safeReport(error, hook.res.req),
+    onCommitError: (error, hook) => safeReport(error, hook.req),
     respondFailure: (error, hook, end) => {
-      safeReport(error, hook.res.req);
+      safeReport(error, hook.req);
       respondUnavailable(hook.res, error, end);
     },
   };
 
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
-    const hook = new EndHook(res, manager, current, handlers);
+    const hook = new EndHook(req, res, manager, current, handlers);
     sessionState(current).adapter = hook;
     // A pure read needs no response hooks: they go on only if the session changes.
     if (!manager.deferCommit(current, () => hook.install())) hook.install();
