@@ -81,8 +81,8 @@ async function runInProcess(server: Server, scenario: string, cleanup: () => Pro
   try {
     const result = await driveInProcess(listener, scenario as Parameters<typeof driveInProcess>[1], {
       sessions: quick ? 100 : 1000,
-      requests: quick ? 5_000 : 20_000,
-      maxMs: quick ? 1_000 : 4_000,
+      requests: quick ? 3_000 : 20_000,
+      maxMs: quick ? 600 : 4_000,
     });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -496,9 +496,10 @@ describe('express middleware: several managers', () => {
 
 describe('express middleware: pure reads leave the response alone', () => {
   const hooked = (res: express.Response): boolean => Object.hasOwn(res, 'end') || Object.hasOwn(res, 'writeHead');
-  async function withApp(build: (app: express.Express) => void, run: (browser: Browser) => Promise<void>): Promise<void> {
+  async function withApp(build: (app: express.Express) => void, run: (browser: Browser) => Promise<void>, sealed = false): Promise<void> {
     const app = express();
-    app.use(session({ secrets: SECRET, store: new MemoryStore(), cookie: { secure: false }, onError: () => {} }));
+    const storage = sealed ? { mode: 'cookie' as const } : { store: new MemoryStore() };
+    app.use(session({ secrets: SECRET, ...storage, cookie: { secure: false }, onError: () => {} }));
     app.get('/login', (req, res) => {
       req.session.set('user', 'alice');
       req.session.set('cart', { items: ['a'] });
@@ -531,6 +532,31 @@ describe('express middleware: pure reads leave the response alone', () => {
         assert.equal((await browser.get('/change')).body, 'false true');
         assert.equal((await browser.get('/read')).body, 'bob false');
       },
+    );
+  });
+
+  it('sealed mode: a read installs no hook and sends no cookie; a change re-seals the cookie', async () => {
+    await withApp(
+      (app) => {
+        app.get('/read', (req, res) => {
+          res.send(`${String(req.session.get('user'))} ${hooked(res)}`);
+        });
+        app.get('/change', (req, res) => {
+          req.session.set('user', 'bob');
+          res.send(String(hooked(res)));
+        });
+      },
+      async (browser) => {
+        await browser.get('/login');
+        const read = await browser.get('/read');
+        assert.equal(read.body, 'alice false');
+        assert.deepEqual(read.setCookie, []);
+        const changed = await browser.get('/change');
+        assert.equal(changed.body, 'true');
+        assert.equal(changed.setCookie.length, 1);
+        assert.equal((await browser.get('/read')).body, 'bob false');
+      },
+      true,
     );
   });
 
