@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { fmt, table } from './lib/stats.js';
 
 const quick = process.argv.includes('--quick');
-const COUNTS = quick ? [20_000] : [100_000, 1_000_000];
+const COUNTS = quick ? [10_000] : [100_000, 1_000_000];
 const LIBRARIES = [
   ['tessera', 'tessera MemoryStore (via the manager)'],
   ['express-session', 'express-session MemoryStore'],

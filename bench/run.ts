@@ -59,8 +59,8 @@ try {
     log('HTTP scenarios ...');
     const http = await runHttp({
       rounds: numberArg('rounds', quick ? 1 : 3),
-      seconds: numberArg('seconds', quick ? 1 : 4),
-      warmupSeconds: numberArg('warmup', quick ? 0.5 : 1),
+      seconds: numberArg('seconds', quick ? 0.8 : 4),
+      warmupSeconds: numberArg('warmup', quick ? 0.3 : 1),
       connections: numberArg('connections', 10),
       sessions: numberArg('sessions', quick ? 200 : 1000),
       only: listArg('only'),

@@ -7,7 +7,7 @@ import type { SessionStore } from '../src/core/index.js';
 
 const quick = process.argv.includes('--quick');
 const MAX_OPS = quick ? 5_000 : 50_000;
-const MAX_MS = quick ? 1_000 : 4_000;
+const MAX_MS = quick ? 500 : 4_000;
 const IN_FLIGHT = 32;
 
 const value = (i: number): string =>
