@@ -1,7 +1,7 @@
 // Micro-timings of the pieces of tessera's read path (no HTTP), to say what a request pays for:
 // cookie parse, HMAC verify, store-key hash, store call (synchronous, and through the timeout
 // queue every asynchronous store gets), record decode, a whole manager.loadNow(), and the
-// deferCommit() check a pure read ends with.
+// prepareCommit() a pure read ends with.
 //   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
 import { createKeyring, createIdSigner, createSessionManager, findCookieValues, hashStoreKey, MemoryStore } from '../src/core/index.js';
 import { createStoreCaller } from '../src/core/store-caller.js';
@@ -60,8 +60,7 @@ const rows: Array<[string, number]> = [
   ['store call as for Redis, PostgreSQL, MySQL (storeTimeout: one shared deadline queue)', await time(() => timed.get(key))],
   [`decodeRecord (JSON.parse of a ${text.length}-byte record)`, await time(() => decodeRecord(text))],
   ['manager.loadNow(cookie header), whole (synchronous for MemoryStore)', await time(() => manager.loadNow(header))],
-  ['deferCommit(unchanged session): the check that lets a pure read skip the response hooks', await time(() => manager.deferCommit(loaded, () => {}))],
-  ['prepareCommit(unchanged session), when a commit runs anyway', await time(() => manager.prepareCommit(loaded))],
+  ['prepareCommit(unchanged session): the commit side of a pure read', await time(() => manager.prepareCommit(loaded))],
 ];
 console.log(`Mean CPU µs per call, ${ITERATIONS.toLocaleString('en-US')} calls (at most ${MAX_MS / 1000} s) after ${WARMUP.toLocaleString('en-US')} warm-up calls; a call that returns a promise is awaited, a synchronous one is not.\n`);
 console.log(table(['piece of the read path', 'µs/call'], rows.map(([name, us]) => [name, fmt(us, 2)])));

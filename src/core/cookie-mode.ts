@@ -195,26 +195,6 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
   const revokeEntry = (s: SessionState): CookieMeta['pendingRevoke'] =>
     revocation !== undefined && s.loadedId !== undefined ? [{ id: s.loadedId, untilAt: s.createdAt + options.lifetimeMs + CLOCK_SKEW_MS }] : [];
 
-  /** True when `prepareCommit` would set no cookie and record nothing for this session as it stands. */
-  const settled = (s: SessionState, m: CookieMeta, now: number): boolean =>
-    s.status === 'unchanged' &&
-    !s.touched &&
-    s.exposed !== true &&
-    !s.clearCookie &&
-    !s.reissue &&
-    !m.resealDue &&
-    m.pendingRevoke.length === 0 &&
-    (s.loadedId === undefined
-      ? m.present.length === 0
-      : m.present.every((n) => m.current.includes(n)) && (!Number.isFinite(options.idleMs) || now - s.lastSeenAt < options.touchAfterMs));
-
-  function deferCommit(session: Session<T>, onChange: () => void): boolean {
-    const s = sessionState(session as Session<object>);
-    if (!settled(s, metaOf(s), clock.now())) return false;
-    s.watch = onChange;
-    return true;
-  }
-
   function prepareCommit(session: Session<T>): PreparedCommit {
     const s = sessionState(session as Session<object>);
     const m = metaOf(s);
@@ -340,7 +320,6 @@ export function createCookieBackend<T extends object>(ctx: BackendContext, input
       return revocationStore;
     },
     loadNow,
-    deferCommit,
     prepareCommit,
     markHeadersSent(session, preparedCommit) {
       const s = sessionState(session as Session<object>);

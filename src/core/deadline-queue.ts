@@ -15,14 +15,29 @@ export interface DeadlineQueue {
 
 /**
  * Every call gets the same timeout, so deadlines arrive in call order: a FIFO of pending calls
- * and one unref'd timer armed for the oldest. A settled call is only marked and dropped when it
- * reaches the head. Creating and clearing a timer per store call costs more than the rest of a
- * cached read; this costs an array push.
+ * and one timer armed for the oldest, on the monotonic clock. A settled call is only marked and
+ * dropped when it reaches the head; once no call is pending the queue is emptied and the timer
+ * cleared, so it keeps the process alive exactly while a store call is pending, as a timer per
+ * call did. Creating and clearing a timer per store call costs more than the rest of a cached
+ * read; this costs an array push.
  */
-export function createDeadlineQueue(timeoutMs: number, now: () => number = Date.now): DeadlineQueue {
+export function createDeadlineQueue(timeoutMs: number, now: () => number = () => performance.now()): DeadlineQueue {
   let queue: Pending[] = [];
   let head = 0;
+  let unsettled = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Marks a call settled; the last pending one empties the queue and stops the timer. */
+  const settle = (pending: Pending): void => {
+    pending.settled = true;
+    unsettled--;
+    if (unsettled === 0) {
+      queue = [];
+      head = 0;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    }
+  };
 
   const fire = (): void => {
     timer = undefined;
@@ -31,12 +46,12 @@ export function createDeadlineQueue(timeoutMs: number, now: () => number = Date.
       const pending = queue[head]!;
       if (!pending.settled) {
         if (pending.at > at) break;
-        pending.settled = true;
+        settle(pending);
         pending.reject(new SessionError('ERR_SESSION_STORE', `session store ${pending.operation} timed out after ${timeoutMs} ms`));
       }
       head++;
     }
-    if (head === queue.length) {
+    if (head >= queue.length) {
       queue = [];
       head = 0;
       return;
@@ -49,7 +64,6 @@ export function createDeadlineQueue(timeoutMs: number, now: () => number = Date.
   };
   const arm = (delay: number): void => {
     timer = setTimeout(fire, Math.max(0, delay));
-    timer.unref();
   };
 
   return {
@@ -57,16 +71,17 @@ export function createDeadlineQueue(timeoutMs: number, now: () => number = Date.
       return new Promise<T>((resolve, reject) => {
         const pending: Pending = { at: now() + timeoutMs, settled: false, reject, operation };
         queue.push(pending);
+        unsettled++;
         if (timer === undefined) arm(timeoutMs);
         promise.then(
           (value) => {
             if (pending.settled) return;
-            pending.settled = true;
+            settle(pending);
             resolve(value);
           },
           (error: unknown) => {
             if (pending.settled) return;
-            pending.settled = true;
+            settle(pending);
             reject(wrapError(error));
           },
         );

@@ -49,13 +49,6 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    * throws `ERR_SESSION_STORE`, synchronously or by rejecting.
    */
   loadNow(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
-  /**
-   * For adapters, to skip response hooks on pure reads: when committing `session` as it stands
-   * would set no cookie and write nothing, registers `onChange` to run once, at the session's
-   * first change (or the first read of an object value, which may be changed in place), and
-   * returns true. Returns false, registering nothing, when a commit is already due.
-   */
-  deferCommit(session: Session<T>, onChange: () => void): boolean;
   /** Decides the cookie now (synchronously) and returns the store work to run before the response ends. */
   prepareCommit(session: Session<T>, options?: PrepareOptions): PreparedCommit;
   /** Prepares and runs a commit. */
@@ -76,7 +69,7 @@ export interface SessionManager<T extends object = DefaultSessionData> {
 }
 
 /** The part of a manager that differs between store mode and cookie mode. */
-export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'loadNow' | 'deferCommit' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
+export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'loadNow' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
 
 /**
  * Creates a session manager. Store mode by default; `mode: 'cookie'` keeps the whole session in
@@ -117,7 +110,6 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     options,
     load,
     loadNow,
-    deferCommit: backend.deferCommit,
     prepareCommit,
     commit,
     idHash: context.idHash,

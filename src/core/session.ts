@@ -49,10 +49,6 @@ export interface SessionState {
   renewDue?: boolean;
   /** Store mode, renewal: the ID being renewed at this commit. */
   renewFrom?: string | undefined;
-  /** The framework adapter's per-request binding for this session (Express: its end hook). */
-  adapter?: unknown;
-  /** Called once, at the first change or exposure of a mutable value (see `SessionManager.deferCommit`). */
-  watch?: (() => void) | undefined;
 }
 
 let stateOf: (session: Session<object>) => SessionState;
@@ -115,10 +111,7 @@ export class Session<T extends object = DefaultSessionData> {
     const data = this.#state.data;
     if (!Object.hasOwn(data, key)) return undefined;
     const value = data[key];
-    if (typeof value === 'object' && value !== null) {
-      this.#wake();
-      this.#state.exposed = true;
-    }
+    if (typeof value === 'object' && value !== null) this.#state.exposed = true;
     return value as T[K];
   }
 
@@ -183,7 +176,6 @@ export class Session<T extends object = DefaultSessionData> {
    */
   regenerate(): void {
     const s = this.#state;
-    this.#wake();
     this.#assertCookieOpen('regenerate');
     s.id = generateSessionId();
     if (s.status === 'destroyed') s.createdAt = s.now();
@@ -193,7 +185,6 @@ export class Session<T extends object = DefaultSessionData> {
   /** Ends the session: the record is deleted and the cookie cleared at commit. Setting data afterwards starts a new session. */
   destroy(): void {
     const s = this.#state;
-    this.#wake();
     this.#assertCookieOpen('destroy');
     s.status = 'destroyed';
     s.data = Object.create(null) as Data;
@@ -204,7 +195,6 @@ export class Session<T extends object = DefaultSessionData> {
   /** Records activity now: the idle deadline moves and the cookie is refreshed at commit. */
   touch(): void {
     const s = this.#state;
-    this.#wake();
     s.touched = true;
     if (s.status === 'unchanged') s.status = 'modified';
   }
@@ -219,22 +209,12 @@ export class Session<T extends object = DefaultSessionData> {
 
   /** A copy of the data. */
   toJSON(): Partial<T> {
-    this.#wake();
     this.#state.exposed = true;
     return { ...this.#state.data } as Partial<T>;
   }
 
-  /** Tells the adapter watching this session (if any) that it may now need a commit. */
-  #wake(): void {
-    const watch = this.#state.watch;
-    if (watch === undefined) return;
-    this.#state.watch = undefined;
-    watch();
-  }
-
   #write(): void {
     const s = this.#state;
-    this.#wake();
     if (s.status === 'destroyed') {
       // Data after logout (a flash message, say) starts a brand-new session under a new ID.
       this.#assertCookieOpen('start a new session after destroy');

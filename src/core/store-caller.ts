@@ -24,7 +24,8 @@ function boundedBy(timeoutMs: number): Bound {
   return <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     let promise: Promise<T>;
     try {
-      promise = run();
+      // A native promise even when the store hands back another library's thenable.
+      promise = Promise.resolve(run());
     } catch (error) {
       return Promise.reject(storeError(operation, error));
     }
@@ -37,18 +38,32 @@ function unsupported(what: string): SessionError {
   return new SessionError('ERR_SESSION_UNSUPPORTED', `this session store has no per-user index, so ${what} is not available; use a tessera store (memory, sqlite, redis, postgres, mysql)`);
 }
 
+/**
+ * The store's `getSync`, if the store has one that answers for its `get`: when a subclass
+ * overrides `get` (failure injection, decryption, metrics) but inherits `getSync`, the override
+ * wins and reads stay asynchronous.
+ */
+function syncReaderOf(store: SessionStore): ((key: string) => string | undefined) | undefined {
+  if (typeof store.getSync !== 'function') return undefined;
+  let owner: object | null = store;
+  while (owner !== null && !Object.hasOwn(owner, 'getSync')) owner = Object.getPrototypeOf(owner) as object | null;
+  if (owner === null || (owner as SessionStore).get !== store.get) return undefined;
+  return (key) => store.getSync!(key);
+}
+
 /** Wraps a store with timeouts and error wrapping. `timeoutMs` 0 means no timer. */
 export function createStoreCaller(store: SessionStore, timeoutMs: number): StoreCaller {
   const bounded = boundedBy(timeoutMs);
+  const getSync = syncReaderOf(store);
   return {
     store,
     get: (key) => bounded('get', () => store.get(key)),
     getSync:
-      store.getSync === undefined
+      getSync === undefined
         ? undefined
         : (key) => {
             try {
-              return store.getSync!(key);
+              return getSync(key);
             } catch (error) {
               throw storeError('get', error);
             }

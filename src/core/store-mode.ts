@@ -175,24 +175,6 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
           run: work ?? (() => Promise.resolve()),
         };
 
-  /** True when `prepareCommit` would return nothing to do for this session as it stands. */
-  const settled = (s: SessionState, now: number): boolean =>
-    s.status === 'unchanged' &&
-    !s.touched &&
-    s.exposed !== true &&
-    !s.clearCookie &&
-    !s.reissue &&
-    s.purgeKey === undefined &&
-    s.renewDue !== true &&
-    (s.loadedId === undefined || !Number.isFinite(options.idleMs) || now - s.lastSeenAt < options.touchAfterMs);
-
-  function deferCommit(session: Session<T>, onChange: () => void): boolean {
-    const s = sessionState(session as Session<object>);
-    if (!settled(s, clock.now())) return false;
-    s.watch = onChange;
-    return true;
-  }
-
   function prepareCommit(session: Session<T>, prepareOptions?: PrepareOptions): PreparedCommit {
     const s = sessionState(session as Session<object>);
     const now = clock.now();
@@ -314,7 +296,6 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
   return {
     store,
     loadNow,
-    deferCommit,
     prepareCommit,
     markHeadersSent(session, prepared) {
       const s = sessionState(session as Session<object>);

@@ -24,8 +24,8 @@ type Method = (...args: unknown[]) => unknown;
  *   one after a login redirect) finds the session. A second `end` is ignored.
  *
  * One object per request holds the state; the two wrappers put on the response only forward to
- * it. They go on at `install()`: at once when a commit is due, or at the session's first change
- * (see `SessionManager.deferCommit`), so a pure read leaves the response untouched.
+ * it. They go on when the session is loaded, before any later middleware can save the original
+ * `end`/`writeHead` for its own wrapper, so tessera's always run.
  */
 export class EndHook {
   #ending = false;
@@ -43,14 +43,10 @@ export class EndHook {
     readonly handlers: EndHookHandlers,
   ) {}
 
-  /** Puts the wrappers on the response. Late (headers already sent), it records that the cookie can no longer change. */
+  /** Puts the wrappers on the response (once). */
   install(): void {
     const res = this.res;
     if (this.#end !== undefined) return;
-    if (res.headersSent) {
-      this.#headersDone = true;
-      this.manager.markHeadersSent(this.session, undefined);
-    }
     const writeHead = res.writeHead as Method;
     this.#end = res.end as Method;
     // eslint-disable-next-line @typescript-eslint/no-this-alias

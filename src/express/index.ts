@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo, DefaultSessionData, ManagerOptions, SessionManager } from '../core/index.js';
-import { Session, SessionError, createSessionManager, isSessionError } from '../core/index.js';
-import { sessionState } from '../core/session.js';
+import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../core/index.js';
+import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -36,16 +35,13 @@ export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next
 
 type WithSession = IncomingMessage & { session?: unknown };
 
-/**
- * The end hooks of a request, one per manager. The first manager's session is `req.session` and
- * its state holds the hook (a property added to `req` costs more than the rest of a read);
- * further managers' hooks hang off the first.
- */
+/** Each request's end hook for its first manager; further managers' hooks hang off that one. */
+const loaded = new WeakMap<IncomingMessage, EndHook>();
+
+/** The end hooks of a request, one per manager. */
 function hooksOf(req: IncomingMessage): readonly EndHook[] {
-  const current = (req as WithSession).session;
-  if (!(current instanceof Session)) return [];
-  const first = sessionState(current).adapter;
-  if (!(first instanceof EndHook) || first.req !== req) return [];
+  const first = loaded.get(req);
+  if (first === undefined) return [];
   return first.others === undefined ? [first] : [first, ...first.others];
 }
 
@@ -124,11 +120,12 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
 
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
     const hook = new EndHook(req, res, manager, current, handlers);
-    sessionState(current).adapter = hook;
-    // A pure read needs no response hooks: they go on only if the session changes.
-    if (!manager.deferCommit(current, () => hook.install())) hook.install();
-    const first = hooksOf(req)[0];
-    if (first === undefined) (req as WithSession).session = current;
+    hook.install();
+    const first = loaded.get(req);
+    if (first === undefined) {
+      loaded.set(req, hook);
+      (req as WithSession).session = current;
+    }
     // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
     else (first.others ??= []).push(hook);
     addVaryCookie(res);
@@ -146,7 +143,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   };
 
   return function tesseraSession(req, res, next = () => {}) {
-    if ((req as WithSession).session !== undefined && hooksOf(req).some((hook) => hook.manager === manager)) {
+    if (hooksOf(req).some((hook) => hook.manager === manager)) {
       next();
       return;
     }
@@ -157,13 +154,14 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
       loadFailed(req, res, error, next);
       return;
     }
-    if (loading instanceof Promise) {
-      loading.then(
+    // Any thenable: a store may hand back another library's promise (storeTimeout 0 passes it through).
+    if (typeof (loading as Partial<PromiseLike<unknown>>).then === 'function') {
+      (loading as PromiseLike<Session<object>>).then(
         (current) => attach(req, res, current, next),
         (error: unknown) => loadFailed(req, res, error, next),
       );
     } else {
-      attach(req, res, loading, next);
+      attach(req, res, loading as Session<object>, next);
     }
   };
 }
