@@ -39,35 +39,32 @@ function unsupported(what: string): SessionError {
 }
 
 /**
- * The store's `getSync`, if the store has one that answers for its `get`: when a subclass
- * overrides `get` (failure injection, decryption, metrics) but inherits `getSync`, the override
- * wins and reads stay asynchronous.
+ * Whether the store's `getSync` answers for its `get`: when a subclass overrides `get` (failure
+ * injection, decryption, metrics) but inherits `getSync`, the override wins and reads stay
+ * asynchronous.
  */
-function syncReaderOf(store: SessionStore): ((key: string) => string | undefined) | undefined {
-  if (typeof store.getSync !== 'function') return undefined;
+function hasSyncReader(store: SessionStore): boolean {
+  if (typeof store.getSync !== 'function') return false;
   let owner: object | null = store;
   while (owner !== null && !Object.hasOwn(owner, 'getSync')) owner = Object.getPrototypeOf(owner) as object | null;
-  if (owner === null || (owner as SessionStore).get !== store.get) return undefined;
-  return (key) => store.getSync!(key);
+  return owner !== null && (owner as SessionStore).get === store.get;
 }
 
 /** Wraps a store with timeouts and error wrapping. `timeoutMs` 0 means no timer. */
 export function createStoreCaller(store: SessionStore, timeoutMs: number): StoreCaller {
   const bounded = boundedBy(timeoutMs);
-  const getSync = syncReaderOf(store);
   return {
     store,
     get: (key) => bounded('get', () => store.get(key)),
-    getSync:
-      getSync === undefined
-        ? undefined
-        : (key) => {
-            try {
-              return getSync(key);
-            } catch (error) {
-              throw storeError('get', error);
-            }
-          },
+    getSync: !hasSyncReader(store)
+      ? undefined
+      : (key) => {
+          try {
+            return store.getSync!(key);
+          } catch (error) {
+            throw storeError('get', error);
+          }
+        },
     set: (key, value, expiresAt, meta) => bounded('set', () => store.set(key, value, expiresAt, meta)),
     setIf: (key, value, expiresAt, previous, meta) =>
       store.setIf

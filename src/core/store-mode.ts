@@ -75,20 +75,16 @@ export function createStoreBackend<T extends object>(ctx: BackendContext, input:
       return fresh(now, client, true);
     }
     const key = storeKey(picked.id);
-    const getSync = caller.getSync;
-    if (getSync !== undefined) {
-      const text = getSync(key);
-      // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
-      const forward = text === undefined ? undefined : decodeForward(text);
-      if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
-      return loaded(picked, key, forward.until > now ? getSync(forward.key) : undefined, forward, now, client);
-    }
-    return caller.get(key).then((text) => {
+    // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
+    const follow = <R>(text: string | undefined, readLive: (forward: ForwardRecord) => R): Session<T> | R => {
       const forward = text === undefined ? undefined : decodeForward(text);
       if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
       if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
-      return caller.get(forward.key).then((live) => loaded(picked, key, live, forward, now, client));
-    });
+      return readLive(forward);
+    };
+    const getSync = caller.getSync;
+    if (getSync !== undefined) return follow(getSync(key), (forward) => loaded(picked, key, getSync(forward.key), forward, now, client));
+    return caller.get(key).then((text) => follow(text, (forward) => caller.get(forward.key).then((live) => loaded(picked, key, live, forward, now, client))));
   }
 
   /** A session from the record text the store gave for the cookie's ID (through its forward, if any). */

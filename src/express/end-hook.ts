@@ -31,22 +31,18 @@ export class EndHook {
   #ending = false;
   #headersDone = false;
   #endArgs: unknown[] = [];
-  #end: Method | undefined;
+  readonly #end: Method;
   /** The hooks of further managers mounted on the same request (the first manager's hook holds them). */
   others: EndHook[] | undefined;
 
+  /** Puts the wrappers on the response at once, before later middleware can save the originals. */
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly manager: SessionManager<object>,
     readonly session: Session<object>,
     readonly handlers: EndHookHandlers,
-  ) {}
-
-  /** Puts the wrappers on the response (once). */
-  install(): void {
-    const res = this.res;
-    if (this.#end !== undefined) return;
+  ) {
     const writeHead = res.writeHead as Method;
     this.#end = res.end as Method;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -123,7 +119,7 @@ export class EndHook {
   /** The original `end` with the caller's arguments. If it throws (a bad argument), a later `end()` can still answer. */
   #endNow(): ServerResponse {
     try {
-      return this.#end!.apply(this.res, this.#endArgs) as ServerResponse;
+      return this.#end.apply(this.res, this.#endArgs) as ServerResponse;
     } catch (error) {
       this.#ending = false;
       throw error;
@@ -132,6 +128,6 @@ export class EndHook {
 
   #fail(error: unknown): void {
     this.#headersDone = true;
-    this.handlers.respondFailure(error, this, () => this.#end!.call(this.res));
+    this.handlers.respondFailure(error, this, () => this.#end.call(this.res));
   }
 }

@@ -38,11 +38,11 @@ type WithSession = IncomingMessage & { session?: unknown };
 /** Each request's end hook for its first manager; further managers' hooks hang off that one. */
 const loaded = new WeakMap<IncomingMessage, EndHook>();
 
-/** The end hooks of a request, one per manager. */
-function hooksOf(req: IncomingMessage): readonly EndHook[] {
+/** The end hook of `manager` on this request (the first manager's when none is given). */
+function hookOf(req: IncomingMessage, manager: SessionManager<object> | undefined): EndHook | undefined {
   const first = loaded.get(req);
-  if (first === undefined) return [];
-  return first.others === undefined ? [first] : [first, ...first.others];
+  if (first === undefined || manager === undefined || first.manager === manager) return first;
+  return first.others?.find((hook) => hook.manager === manager);
 }
 
 function addVaryCookie(res: ServerResponse): void {
@@ -120,7 +120,6 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
 
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
     const hook = new EndHook(req, res, manager, current, handlers);
-    hook.install();
     const first = loaded.get(req);
     if (first === undefined) {
       loaded.set(req, hook);
@@ -143,7 +142,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   };
 
   return function tesseraSession(req, res, next = () => {}) {
-    if (hooksOf(req).some((hook) => hook.manager === manager)) {
+    if (hookOf(req, manager) !== undefined) {
       next();
       return;
     }
@@ -154,7 +153,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
       loadFailed(req, res, error, next);
       return;
     }
-    // Any thenable: a store may hand back another library's promise (storeTimeout 0 passes it through).
+    // The store caller turns a store's thenables into native promises; any thenable is awaited all the same.
     if (typeof (loading as Partial<PromiseLike<unknown>>).then === 'function') {
       (loading as PromiseLike<Session<object>>).then(
         (current) => attach(req, res, current, next),
@@ -167,8 +166,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
 }
 
 function entryOf(req: IncomingMessage, manager?: SessionManager<object>): EndHook {
-  const hooks = hooksOf(req);
-  const entry = manager === undefined ? hooks[0] : hooks.find((hook) => hook.manager === manager);
+  const entry = hookOf(req, manager);
   if (entry === undefined) {
     throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this handler');
   }
