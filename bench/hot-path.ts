@@ -5,7 +5,7 @@
 //   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
 import { createKeyring, createIdSigner, createSessionManager, findCookieValues, hashStoreKey, MemoryStore } from '../src/core/index.js';
 import { createStoreCaller } from '../src/core/store-caller.js';
-import { decodeRecord } from '../src/core/record-codec.js';
+import { decodeRecord } from '../src/core/store-mode/record.js';
 import { fmt, table } from './lib/stats.js';
 import { SECRET, loginData } from './servers/harness.js';
 

@@ -1,9 +1,9 @@
 // The core's public surface: the only file adapters and stores import from the core.
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
-export type { CookieOptions, ResolvedCookieOptions } from './cookie-options.js';
-export { resolveCookieOptions } from './cookie-options.js';
-export { COOKIE_PARSE_LIMITS, findCookieValues, parseCookieHeader } from './cookie-header.js';
+export type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
+export { resolveCookieOptions } from './cookie/options.js';
+export { COOKIE_PARSE_LIMITS, findCookieValues, parseCookieHeader } from './cookie/header.js';
 export type { Keyring, KeyringInput, Secret } from './crypto/keyring.js';
 export { MIN_SECRET_BYTES, createKeyring } from './crypto/keyring.js';
 export { SESSION_ID_LENGTH, generateSessionId, hashStoreKey, isSessionId } from './crypto/random.js';
@@ -19,7 +19,7 @@ export { MemoryStore } from './memory-store.js';
 export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, ResolvedOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
-export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from './set-cookie.js';
+export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from './cookie/set-cookie.js';
 export type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
 export type { ClientInfo, DefaultSessionData, SessionData, SessionStatus } from './types.js';
-export type { SessionInfo } from './user-sessions.js';
+export type { SessionInfo } from './store-mode/user-index.js';

@@ -7,7 +7,7 @@ import type { Session } from './session.js';
 import type { SessionStore } from './store.js';
 import { createStoreBackend } from './store-mode.js';
 import type { ClientInfo, DefaultSessionData } from './types.js';
-import type { SessionInfo } from './user-sessions.js';
+import type { SessionInfo } from './store-mode/user-index.js';
 
 /** Header values an adapter appends to the response. */
 export interface CommitResult {

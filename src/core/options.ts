@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { CookieOptions, ResolvedCookieOptions } from './cookie-options.js';
-import { resolveCookieOptions } from './cookie-options.js';
+import type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
+import { resolveCookieOptions } from './cookie/options.js';
 import type { KeyringInput } from './crypto/keyring.js';
 import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';

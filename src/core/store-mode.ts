@@ -1,4 +1,4 @@
-import { findCookieValues } from './cookie-header.js';
+import { findCookieValues } from './cookie/header.js';
 import { hashStoreKey } from './crypto/random.js';
 import { createIdSigner } from './crypto/signer.js';
 import type { VerifiedId } from './crypto/signer.js';
@@ -6,19 +6,19 @@ import type { BackendContext } from './backend.js';
 import { SessionError } from './errors.js';
 import type { Backend, PrepareOptions, PreparedCommit } from './manager.js';
 import { MemoryStore } from './memory-store.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
-import type { SessionRecord } from './record-codec.js';
+import { decodeRecord, encodeRecord } from './store-mode/record.js';
+import type { SessionRecord } from './store-mode/record.js';
 import { createSession, sessionState } from './session.js';
 import type { SessionState, Session } from './session.js';
-import { serializeClearCookie, serializeSetCookie } from './set-cookie.js';
+import { serializeClearCookie, serializeSetCookie } from './cookie/set-cookie.js';
 import type { SessionStore } from './store.js';
 import { createStoreCaller } from './store-caller.js';
-import { commitRecord, renewRecord } from './store-commit.js';
-import { decodeForward } from './forward-record.js';
-import type { ForwardRecord } from './forward-record.js';
-import { deriveRenewedId } from './crypto/renewal.js';
+import { commitRecord, renewRecord } from './store-mode/commit.js';
+import { decodeForward } from './store-mode/forward.js';
+import type { ForwardRecord } from './store-mode/forward.js';
+import { deriveRenewedId } from './store-mode/renewal.js';
 import type { ClientInfo } from './types.js';
-import { listUserSessions, revokeUserSession, revokeUserSessions } from './user-sessions.js';
+import { listUserSessions, revokeUserSession, revokeUserSessions } from './store-mode/user-index.js';
 
 /** The commit of a session with no cookie change and no store work (most reads): one shared, frozen value. */
 const NOTHING_TO_COMMIT: PreparedCommit = Object.freeze({

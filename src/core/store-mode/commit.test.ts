@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSessionManager } from './manager.js';
-import { MemoryStore } from './memory-store.js';
-import { isSessionError } from './errors.js';
-import type { SessionEvent } from './events.js';
+import { createSessionManager } from '../manager.js';
+import { MemoryStore } from '../memory-store.js';
+import { isSessionError } from '../errors.js';
+import type { SessionEvent } from '../events.js';
 
 const SECRET = 'store-commit-test-secret-0123456789abcdef';
 

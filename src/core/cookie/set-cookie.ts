@@ -1,4 +1,4 @@
-import type { ResolvedCookieOptions } from './cookie-options.js';
+import type { ResolvedCookieOptions } from './options.js';
 
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5). */
 export const MAX_COOKIE_AGE_SECONDS = 400 * 24 * 60 * 60;

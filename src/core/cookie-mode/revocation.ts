@@ -1,5 +1,5 @@
-import { hashStoreKey } from './crypto/random.js';
-import type { StoreCaller } from './store-caller.js';
+import { hashStoreKey } from '../crypto/random.js';
+import type { StoreCaller } from '../store-caller.js';
 
 /**
  * Revocation for sealed cookies, kept in any tessera store:

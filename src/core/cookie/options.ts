@@ -1,4 +1,4 @@
-import { SessionError } from './errors.js';
+import { SessionError } from '../errors.js';
 
 /** Attributes of the session cookie. */
 export interface CookieOptions {

@@ -1,11 +1,11 @@
 // Regressions found in review: each case once lost a session or a write.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FakeClock } from '../testing/fake-clock.js';
-import { createSessionManager } from './manager.js';
-import { MemoryStore } from './memory-store.js';
-import type { SessionEvent } from './events.js';
-import type { SessionStore } from './store.js';
+import { FakeClock } from '../../testing/fake-clock.js';
+import { createSessionManager } from '../manager.js';
+import { MemoryStore } from '../memory-store.js';
+import type { SessionEvent } from '../events.js';
+import type { SessionStore } from '../store.js';
 
 const SECRET = 'regression-test-secret-0123456789abcdefgh';
 const cookieOf = (setCookie: string[]): string => setCookie[0]!.split(';')[0]!;

@@ -1,8 +1,8 @@
-import { SessionError } from './errors.js';
-import { decodeForward, encodeForward } from './forward-record.js';
-import { decodeRecord, encodeRecord } from './record-codec.js';
-import type { SessionRecord } from './record-codec.js';
-import type { StoreCaller } from './store-caller.js';
+import { SessionError } from '../errors.js';
+import { decodeForward, encodeForward } from './forward.js';
+import { decodeRecord, encodeRecord } from './record.js';
+import type { SessionRecord } from './record.js';
+import type { StoreCaller } from '../store-caller.js';
 
 export interface CommitRecordInput {
   caller: StoreCaller;

@@ -1,4 +1,4 @@
-import { isSessionId } from './crypto/random.js';
+import { isSessionId } from '../crypto/random.js';
 
 /** What a sealed cookie holds. All times are epoch ms and authoritative: the cookie's Max-Age is only a hint. */
 export interface SealedPayload {

@@ -1,4 +1,4 @@
-import type { ClientInfo } from './types.js';
+import type { ClientInfo } from '../types.js';
 
 /** A session as stored: the data plus the times and flags the manager needs. */
 export interface SessionRecord {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { COOKIE_PARSE_LIMITS, findCookieValues, parseCookieHeader } from './cookie-header.js';
+import { COOKIE_PARSE_LIMITS, findCookieValues, parseCookieHeader } from './header.js';
 
 describe('findCookieValues', () => {
   it('finds every value of the exact name, in order, trimming only SP and HTAB', () => {

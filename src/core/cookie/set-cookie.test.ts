@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { resolveCookieOptions } from './cookie-options.js';
+import { resolveCookieOptions } from './options.js';
 import { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from './set-cookie.js';
 
 const NOW = Date.UTC(2026, 0, 1);

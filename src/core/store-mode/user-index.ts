@@ -1,7 +1,7 @@
-import { hashStoreKey } from './crypto/random.js';
-import { decodeRecord } from './record-codec.js';
-import type { SessionRecord } from './record-codec.js';
-import type { StoreCaller } from './store-caller.js';
+import { hashStoreKey } from '../crypto/random.js';
+import { decodeRecord } from './record.js';
+import type { SessionRecord } from './record.js';
+import type { StoreCaller } from '../store-caller.js';
 
 /** One of a user's sessions, as a "your devices" page shows it. Carries a handle, never the session ID. */
 export interface SessionInfo {

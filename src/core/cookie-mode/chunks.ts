@@ -1,5 +1,5 @@
-import { findCookieValues } from './cookie-header.js';
-import { SessionError } from './errors.js';
+import { findCookieValues } from '../cookie/header.js';
+import { SessionError } from '../errors.js';
 
 /**
  * Splitting a sealed token over several cookies.

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FakeClock } from '../testing/fake-clock.js';
-import { MemoryStore } from './memory-store.js';
-import { createSessionManager } from './manager.js';
-import type { SessionManager } from './manager.js';
-import type { CookieModeOptions } from './options.js';
-import { isSessionError } from './errors.js';
-import type { SessionEvent } from './events.js';
+import { FakeClock } from '../../testing/fake-clock.js';
+import { MemoryStore } from '../memory-store.js';
+import { createSessionManager } from '../manager.js';
+import type { SessionManager } from '../manager.js';
+import type { CookieModeOptions } from '../options.js';
+import { isSessionError } from '../errors.js';
+import type { SessionEvent } from '../events.js';
 
 const SECRET = 'cookie-mode-secret-0123456789abcdefghijkl';
 const OLD_SECRET = 'cookie-mode-old-secret-0123456789abcdefgh';
