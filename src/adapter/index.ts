@@ -1,7 +1,9 @@
 // The `tessera/adapter` entry: what people who write framework adapters (and store wrappers) need
 // beyond the root entry. See docs/writing-an-adapter.md.
+export type { PreparedCommit, SessionProtocol } from '../core/protocol.js';
+export { sessionProtocol } from '../core/protocol.js';
+export { asSessionError, storeError } from '../core/errors.js';
 export { findCookieValues } from '../core/cookie/header.js';
 export type { ResolvedCookieOptions } from '../core/cookie/options.js';
 export { resolveCookieOptions } from '../core/cookie/options.js';
 export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from '../core/cookie/set-cookie.js';
-export { storeError } from '../core/errors.js';

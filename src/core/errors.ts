@@ -15,7 +15,9 @@ export type SessionErrorCode =
   /** A session was used where no middleware loaded it, or after it was committed and closed. */
   | 'ERR_SESSION_NOT_LOADED'
   /** The operation needs a store capability this store lacks (for example a per-user index). */
-  | 'ERR_SESSION_UNSUPPORTED';
+  | 'ERR_SESSION_UNSUPPORTED'
+  /** An unexpected failure while loading or committing (data that cannot be encoded, a bug); the original is in `cause`. */
+  | 'ERR_SESSION_INTERNAL';
 
 /** The one error class of tessera. Match on `code`, never on the message. */
 export class SessionError extends Error {
@@ -38,4 +40,11 @@ export function storeError(operation: string, cause: unknown): SessionError {
   if (cause instanceof SessionError) return cause;
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new SessionError('ERR_SESSION_STORE', `session store ${operation} failed: ${reason}`, { cause });
+}
+
+/** Any failure as a SessionError: SessionErrors as they are, anything else as `ERR_SESSION_INTERNAL` with it as `cause`. */
+export function asSessionError(error: unknown, during: string): SessionError {
+  if (error instanceof SessionError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SessionError('ERR_SESSION_INTERNAL', `session ${during} failed: ${reason}`, { cause: error });
 }

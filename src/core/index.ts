@@ -1,25 +1,19 @@
-// The core's public surface: the only file adapters and stores import from the core.
+// The `tessera` entry: what applications (and store authors) use. Adapters add `tessera/adapter`.
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
-export type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
-export { resolveCookieOptions } from './cookie/options.js';
-export { COOKIE_PARSE_LIMITS, findCookieValues, parseCookieHeader } from './cookie/header.js';
-export type { Keyring, KeyringInput, Secret } from './crypto/keyring.js';
-export { MIN_SECRET_BYTES, createKeyring } from './crypto/keyring.js';
-export { SESSION_ID_LENGTH, generateSessionId, hashStoreKey, isSessionId } from './crypto/random.js';
-export type { IdSigner, VerifiedId } from './crypto/signer.js';
-export { createIdSigner } from './crypto/signer.js';
+export type { CookieOptions } from './cookie/options.js';
+export { parseCookieHeader } from './cookie/header.js';
+export type { KeyringInput, Secret } from './crypto/keyring.js';
+export { hashStoreKey } from './crypto/random.js';
 export type { SessionErrorCode } from './errors.js';
-export { SessionError, isSessionError, storeError } from './errors.js';
+export { SessionError, isSessionError } from './errors.js';
 export type { SessionEvent, SessionEventListener, SessionEventType } from './events.js';
-export type { CommitResult, PrepareOptions, PreparedCommit, SessionManager } from './manager.js';
+export type { CommitResult, SessionManager } from './manager.js';
 export { createSessionManager } from './manager.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
-export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, ResolvedOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
+export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
-export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from './cookie/set-cookie.js';
 export type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
-export type { ClientInfo, DefaultSessionData, SessionData, SessionStatus } from './types.js';
-export type { SessionInfo } from './store-mode/user-index.js';
+export type { ClientInfo, DefaultSessionData, SessionData, SessionInfo, SessionStatus } from './types.js';

@@ -1,57 +1,32 @@
-import { createBackendContext } from './backend.js';
-import { createCookieBackend } from './cookie-mode.js';
+import { NO_WORK, thenMaybe } from './carrier.js';
+import type { Carrier, CarrierContext, CarrierWork, RequestState } from './carrier.js';
+import { createCookieCarrier } from './cookie-mode/carrier.js';
 import { createKeyring } from './crypto/keyring.js';
-import type { CookieModeOptions, ManagerOptions, ResolvedOptions } from './options.js';
+import { hashStoreKey } from './crypto/random.js';
+import { SessionError, asSessionError } from './errors.js';
+import type { CookieModeOptions, ManagerOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import type { Session } from './session.js';
+import { planCommit } from './policy.js';
+import type { CommitPlan } from './policy.js';
+import { registerProtocol } from './protocol.js';
+import type { PreparedCommit, SessionProtocol } from './protocol.js';
+import { Session, carriedOf } from './session.js';
 import type { SessionStore } from './store.js';
-import { createStoreBackend } from './store-mode.js';
-import type { ClientInfo, DefaultSessionData } from './types.js';
-import type { SessionInfo } from './store-mode/user-index.js';
+import { createStoreCarrier } from './store-mode/carrier.js';
+import type { ClientInfo, DefaultSessionData, SessionInfo } from './types.js';
 
-/** Header values an adapter appends to the response. */
+/** What a commit asks the adapter to send. */
 export interface CommitResult {
   /** Set-Cookie values; empty when the cookie does not change. */
   setCookie: string[];
 }
 
-/** How an adapter prepares a commit. */
-export interface PrepareOptions {
-  /** The headers leave now, ahead of a streamed body: the store write comes only at the end. */
-  streaming?: boolean;
-}
-
-/** A commit decided but not yet performed: the cookie is known at once, the store I/O comes with `run()`. */
-export interface PreparedCommit extends CommitResult {
-  /** True when `run()` has store work to do. */
-  readonly pending: boolean;
-  /** The cookie change: the session ID it sets, null when it clears the cookie, undefined when none. */
-  readonly cookieId: string | null | undefined;
-  run(): Promise<void>;
-}
-
-/** The framework-agnostic engine that adapters call: load at the start of a request, commit at the end. */
+/** What applications call: load a session from a Cookie header, commit it, and manage a user's sessions. */
 export interface SessionManager<T extends object = DefaultSessionData> {
-  /** `'store'`: a signed ID in the cookie, data in a store. `'cookie'`: the whole session sealed in the cookie. */
-  readonly mode: 'store' | 'cookie';
   readonly cookieName: string;
-  /**
-   * The session store. In cookie mode: the `revocationStore`; reading it without one throws
-   * `ERR_SESSION_UNSUPPORTED` (there is no session store).
-   */
-  readonly store: SessionStore;
-  readonly options: ResolvedOptions;
-  /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
+  /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure rejects with `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>>;
-  /**
-   * `load` for adapters on the hot path: the session itself when the store reads synchronously
-   * (memory, SQLite; cookie mode without a revocation check), else a promise. A store failure
-   * throws `ERR_SESSION_STORE`, synchronously or by rejecting.
-   */
-  loadNow(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
-  /** Decides the cookie now (synchronously) and returns the store work to run before the response ends. */
-  prepareCommit(session: Session<T>, options?: PrepareOptions): PreparedCommit;
-  /** Prepares and runs a commit. */
+  /** Writes what changed and returns the Set-Cookie values to send. */
   commit(session: Session<T>): Promise<CommitResult>;
   /** Metadata of a user's live sessions (needs a store with a per-user index). */
   listSessions(userId: string, current?: Session<T>): Promise<SessionInfo[]>;
@@ -59,17 +34,21 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   revokeSession(userId: string, handle: string): Promise<boolean>;
   /** Ends all of a user's sessions, optionally keeping one (the current). Returns how many ended. */
   revokeSessions(userId: string, options?: { except?: Session<T> }): Promise<number>;
-  /** A short hash of a session ID for logs and events; never log the ID itself. */
-  idHash(id: string): string;
-  /**
-   * Adapters call this when the response headers leave with `prepared.setCookie`: from then on,
-   * a change that would need another cookie fails with `ERR_SESSION_HEADERS_SENT`.
-   */
-  markHeadersSent(session: Session<T>, prepared: PreparedCommit | undefined): void;
 }
 
-/** The part of a manager that differs between store mode and cookie mode. */
-export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'loadNow' | 'prepareCommit' | 'markHeadersSent' | 'listSessions' | 'revokeSession' | 'revokeSessions'>;
+/** A prepared commit, with what `sent()` needs. */
+interface Prepared extends PreparedCommit {
+  readonly cookie: CommitPlan['cookie'];
+  readonly onSent: (() => void) | undefined;
+}
+
+const resolved = (): Promise<void> => Promise.resolve();
+const NOTHING: Prepared = Object.freeze({ setCookie: Object.freeze([]) as readonly string[], pending: false, run: resolved, cookie: 'none', onSent: undefined });
+
+function isEmpty(data: object): boolean {
+  for (const key in data) if (Object.hasOwn(data, key)) return false;
+  return true;
+}
 
 /**
  * Creates a session manager. Store mode by default; `mode: 'cookie'` keeps the whole session in
@@ -81,41 +60,101 @@ export type Backend<T extends object> = Pick<SessionManager<T>, 'store' | 'loadN
  */
 export function createSessionManager<T extends object = DefaultSessionData>(input: ManagerOptions): SessionManager<T> {
   const options = resolveOptions(input);
-  const keyring = createKeyring(input.secrets);
-  const context = createBackendContext(options, keyring);
-  const backend: Backend<T> =
-    options.mode === 'cookie' ? createCookieBackend<T>(context, input as CookieModeOptions) : createStoreBackend<T>(context, input as { store?: SessionStore });
-  const { prepareCommit, loadNow } = backend;
-
-  function load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>> {
-    try {
-      return Promise.resolve(loadNow(cookieHeader, client));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-  }
-
-  async function commit(session: Session<T>): Promise<CommitResult> {
-    const prepared = prepareCommit(session);
-    await prepared.run();
-    return { setCookie: prepared.setCookie };
-  }
-
-  return {
-    mode: options.mode,
-    cookieName: options.cookie.name,
-    get store() {
-      return backend.store;
-    },
+  const { clock, onEvent } = options;
+  const context: CarrierContext = {
     options,
-    load,
-    loadNow,
-    prepareCommit,
-    commit,
-    idHash: context.idHash,
-    markHeadersSent: backend.markHeadersSent,
-    listSessions: backend.listSessions,
-    revokeSession: backend.revokeSession,
-    revokeSessions: backend.revokeSessions,
+    keyring: createKeyring(input.secrets),
+    emit(type, id) {
+      if (onEvent === undefined) return;
+      try {
+        onEvent({ type, at: clock.now(), ...(id ? { idHash: hashStoreKey(id).slice(0, 16) } : {}) });
+      } catch {
+        // A failing listener must not break the request.
+      }
+    },
   };
+  const carrier = (
+    options.mode === 'cookie' ? createCookieCarrier(context, input as CookieModeOptions) : createStoreCarrier(context, input as { store?: SessionStore })
+  ) as Carrier<unknown>;
+
+  const stateOf = (session: Session<T>): RequestState<unknown> => {
+    const state = carriedOf(session as Session<object>) as RequestState<unknown> | undefined;
+    if (state?.facts.rules !== options) throw new SessionError('ERR_SESSION_NOT_LOADED', 'this session was not loaded by this session manager');
+    return state;
+  };
+  const sessionOf = (state: RequestState<unknown>): Session<T> => new Session<T>(state.facts, state);
+
+  const protocol: SessionProtocol<T> = {
+    cookieName: options.cookie.name,
+    load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, client, clock.now()), sessionOf),
+    prepare(session, prepareOptions): Prepared {
+      const state = stateOf(session);
+      const f = state.facts;
+      const now = clock.now();
+      const view = carrier.view(state);
+      const plan = planCommit(
+        {
+          status: f.status,
+          id: f.id,
+          loadedId: f.baseline?.id,
+          empty: f.baseline === undefined && isEmpty(f.data),
+          touched: f.touched,
+          changed: (f.status === 'modified' || f.exposed) && view.changed(),
+          lastSeenAt: f.lastSeenAt,
+          persistent: f.persistent,
+          loadedPersistent: f.baseline?.persistent,
+          clearCookie: state.clearCookie,
+          reissue: state.reissue,
+          headersSent: f.cookieLocked,
+          sentId: state.sentId,
+          sealed: carrier.sealed,
+          carrierDue: view.due,
+          forwarded: view.forwarded,
+          renewDue: view.renewDue,
+          streaming: prepareOptions?.streaming === true,
+        },
+        options,
+        now,
+      );
+      if (plan.renew) carrier.renew(state, now);
+      const work: CarrierWork = carrier.persist(state, plan, now);
+      if (work === NO_WORK) return NOTHING;
+      const run = work.run;
+      return {
+        setCookie: work.setCookie,
+        pending: work.pending,
+        cookie: plan.cookie,
+        onSent: work.sent,
+        run: run === undefined ? resolved : () => run().catch((error: unknown) => Promise.reject(asSessionError(error, 'commit'))),
+      };
+    },
+    sent(session, prepared) {
+      const state = stateOf(session);
+      const p = prepared as Prepared | undefined;
+      p?.onSent?.();
+      state.facts.cookieLocked = true;
+      state.sentId = p?.cookie === 'set' ? state.facts.id : p?.cookie === 'clear' ? undefined : state.facts.baseline?.id;
+    },
+  };
+
+  const manager: SessionManager<T> = {
+    cookieName: options.cookie.name,
+    load(cookieHeader, client) {
+      try {
+        return Promise.resolve(protocol.load(cookieHeader, client));
+      } catch (error) {
+        return Promise.reject(asSessionError(error, 'load'));
+      }
+    },
+    async commit(session) {
+      const prepared = protocol.prepare(session);
+      await prepared.run();
+      return { setCookie: [...prepared.setCookie] };
+    },
+    listSessions: (userId, current) => carrier.listSessions(userId, current && stateOf(current)),
+    revokeSession: (userId, handle) => carrier.revokeSession(userId, handle),
+    revokeSessions: (userId, revokeOptions) => carrier.revokeSessions(userId, revokeOptions?.except && stateOf(revokeOptions.except)),
+  };
+  registerProtocol(manager, protocol as unknown as SessionProtocol<object>);
+  return manager;
 }

@@ -21,7 +21,7 @@ interface Entry {
 /**
  * A bounded in-process store of encoded strings (never live objects). Good for development,
  * tests and single-process apps; sessions are lost on restart. Supports compare-and-set and the
- * per-user index.
+ * per-user index. Reads are synchronous: `get` returns the value, not a promise.
  */
 export class MemoryStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
@@ -87,11 +87,8 @@ export class MemoryStore implements SessionStore {
     }
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return this.getSync(key);
-  }
-
-  getSync(key: string): string | undefined {
+  /** Answers synchronously: the value itself, never a promise. */
+  get(key: string): string | undefined {
     const entry = this.#live(key);
     if (entry === undefined) return undefined;
     // Move to the back: Map order is the LRU order.
@@ -109,13 +106,6 @@ export class MemoryStore implements SessionStore {
     if (current?.value !== previous) return false;
     this.#put(key, value, expiresAt, meta?.userId);
     return true;
-  }
-
-  async touch(key: string, expiresAt: number): Promise<void> {
-    const entry = this.#live(key);
-    if (entry === undefined) return;
-    if (expiresAt <= this.#clock.now()) this.#remove(key, entry);
-    else entry.expiresAt = expiresAt;
   }
 
   async delete(key: string): Promise<void> {

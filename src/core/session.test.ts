@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../testing/fake-clock.js';
 import { createSessionManager } from './manager.js';
+import { sessionProtocol } from './protocol.js';
 import { MemoryStore } from './memory-store.js';
 import { hashStoreKey } from './crypto/random.js';
 import type { SessionEvent } from './events.js';
@@ -60,7 +61,7 @@ describe('Session', () => {
     const cookie = cookieOf((await manager.commit(s)).setCookie);
     const loaded = await manager.load(cookie);
     loaded.get('a');
-    const prepared = manager.prepareCommit(loaded);
+    const prepared = sessionProtocol(manager).prepare(loaded);
     assert.equal(prepared.pending, false);
     assert.deepEqual(prepared.setCookie, []);
   });

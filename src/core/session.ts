@@ -1,17 +1,24 @@
 import { SessionError } from './errors.js';
 import { generateSessionId } from './crypto/random.js';
+import { expiryOf } from './policy.js';
+import type { ExpiryRules } from './policy.js';
+import type { Clock } from './clock.js';
 import type { ClientInfo, DefaultSessionData, SessionStatus } from './types.js';
 
 type Data = Record<string, unknown>;
 type Updater = (value: unknown) => unknown;
 
-/** The state a manager keeps for one session. Internal: reached through `sessionState()`. */
-export interface SessionState {
+/** What the session was loaded as (or last committed as): the baseline for change detection and compare-and-set. */
+export interface Baseline {
+  readonly id: string;
+  /** The stored record or sealed payload, as encoded. */
+  readonly text: string;
+  readonly persistent: boolean;
+}
+
+/** The facts of one session: its ID, data, times, status, persistence and what changed. */
+export interface SessionFacts {
   id: string;
-  /** The ID the request arrived with (undefined for a new session); its record is deleted on regenerate/destroy. */
-  loadedId: string | undefined;
-  /** The store value or sealed payload as loaded; the baseline for change detection and compare-and-set. */
-  loadedText: string | undefined;
   data: Data;
   createdAt: number;
   lastSeenAt: number;
@@ -20,98 +27,109 @@ export interface SessionState {
   /** `touch()` was called: refresh the expiry and cookie even when nothing else changed. */
   touched: boolean;
   /** An object value was handed out (get/toJSON), so it may be changed in place: compare encodings at commit. */
-  exposed?: boolean;
+  exposed: boolean;
   /** Functions given to `update()`, per key, re-run on a fresh record when a commit conflicts. */
-  updaters: Map<string, Updater[]>;
+  updaters: Map<string, Updater[]> | undefined;
   client: ClientInfo | undefined;
-  lifetimeMs: number;
-  idleMs: number;
-  now: () => number;
-  /** Set once the response headers left: changes that need a new cookie are errors from then on. */
-  cookieSent: boolean;
-  /** The ID the client holds a cookie for once headers left (undefined: none). */
-  sentId: string | undefined;
-  /** A session cookie came in but was not used (forged, unknown, expired): clear it unless a new one is set. */
-  clearCookie: boolean;
-  /** The cookie verified under an older key: re-issue it with the current one. */
-  reissue: boolean;
-  /** A record seen expired or corrupt at load, deleted at commit. */
-  purgeKey: string | undefined;
-  /** Store mode: remember-me as the loaded (or last written) record has it; a change needs a new cookie. */
-  loadedPersistent?: boolean;
-  /** Store mode: the last ID hashed to a store key, and its key (a write needs it up to three times). */
-  keyMemo?: [id: string, key: string];
-  /** Store mode, renewal: the key the record really lives under when it was reached through the old ID's forward. */
-  storeKey?: string | undefined;
-  /** Store mode, renewal: when the current ID was issued. */
-  idIssuedAt?: number | undefined;
-  /** Store mode, renewal: the ID is due for rotation at this commit. */
-  renewDue?: boolean;
-  /** Store mode, renewal: the ID being renewed at this commit. */
-  renewFrom?: string | undefined;
+  baseline: Baseline | undefined;
+  /** The cookie left with the response headers: the ID can no longer change. */
+  cookieLocked: boolean;
+  readonly rules: ExpiryRules & { readonly clock: Clock };
 }
 
-let stateOf: (session: Session<object>) => SessionState;
+/** Facts for a session that has never been stored (a fresh ID unless `id` is given). */
+export function blankFacts(rules: SessionFacts['rules'], now: number, persistent: boolean, client: ClientInfo | undefined, id = generateSessionId()): SessionFacts {
+  return {
+    id,
+    data: Object.create(null) as Data,
+    createdAt: now,
+    lastSeenAt: now,
+    persistent,
+    status: 'unchanged',
+    touched: false,
+    exposed: false,
+    updaters: undefined,
+    client,
+    baseline: undefined,
+    cookieLocked: false,
+    rules,
+  };
+}
+
+/** After a commit: `baseline` is what was written (undefined: nothing lives any more). */
+export function settleFacts(f: SessionFacts, baseline: Baseline | undefined, lastSeenAt: number): void {
+  if (baseline === undefined && f.status === 'destroyed') {
+    f.id = generateSessionId();
+    f.data = Object.create(null) as Data;
+    f.persistent = false;
+  }
+  f.baseline = baseline;
+  f.status = 'unchanged';
+  f.touched = false;
+  f.updaters = undefined;
+  if (baseline !== undefined) f.lastSeenAt = lastSeenAt;
+}
+
+let carriedBy: (session: Session<object>) => unknown;
 
 /**
  * One visitor's session: typed, Map-like, synchronous. It does no I/O; the manager commits it.
  * Type the data with a generic or by augmenting `SessionData`.
  */
 export class Session<T extends object = DefaultSessionData> {
-  #state: SessionState;
+  readonly #f: SessionFacts;
+  readonly #carried: unknown;
 
   static {
-    stateOf = (session) => session.#state;
+    carriedBy = (session) => session.#carried;
   }
 
   /** @internal Sessions are made by a SessionManager. */
-  constructor(state: SessionState) {
-    this.#state = state;
+  constructor(facts: SessionFacts, carried: unknown) {
+    this.#f = facts;
+    this.#carried = carried;
   }
 
   /** The session ID. It changes on `regenerate()`. Never log it. */
   get id(): string {
-    const s = this.#state;
-    if (s.id === '') s.id = generateSessionId();
-    return s.id;
+    return this.#f.id;
   }
 
-  /** True until the session has been stored once. */
+  /** True until the session has been stored under its current ID. */
   get isNew(): boolean {
-    return this.#state.loadedId === undefined || this.#state.loadedId !== this.#state.id;
+    return this.#f.baseline?.id !== this.#f.id;
   }
 
   /** What explicit calls did to the session during this request. */
   get status(): SessionStatus {
-    return this.#state.status;
+    return this.#f.status;
   }
 
   /** When the session began (epoch ms). */
   get createdAt(): number {
-    return this.#state.createdAt;
+    return this.#f.createdAt;
   }
 
   /** The last activity that was recorded (epoch ms). */
   get lastSeenAt(): number {
-    return this.#state.lastSeenAt;
+    return this.#f.lastSeenAt;
   }
 
   /** When the session ends unless used again: the earlier of the absolute and the idle deadline (epoch ms). */
   get expiresAt(): number {
-    const s = this.#state;
-    return Math.min(s.createdAt + s.lifetimeMs, s.lastSeenAt + s.idleMs);
+    return expiryOf(this.#f.rules, this.#f);
   }
 
   /** Remember-me: whether the cookie outlives the browser session. */
   get persistent(): boolean {
-    return this.#state.persistent;
+    return this.#f.persistent;
   }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
-    const data = this.#state.data;
+    const data = this.#f.data;
     if (!Object.hasOwn(data, key)) return undefined;
     const value = data[key];
-    if (typeof value === 'object' && value !== null) this.#state.exposed = true;
+    if (typeof value === 'object' && value !== null) this.#f.exposed = true;
     return value as T[K];
   }
 
@@ -121,19 +139,19 @@ export class Session<T extends object = DefaultSessionData> {
       return;
     }
     this.#write();
-    this.#state.updaters.delete(key);
-    this.#state.data[key] = value;
+    this.#f.updaters?.delete(key);
+    this.#f.data[key] = value;
   }
 
   has(key: keyof T & string): boolean {
-    return Object.hasOwn(this.#state.data, key);
+    return Object.hasOwn(this.#f.data, key);
   }
 
   delete(key: keyof T & string): void {
-    if (!Object.hasOwn(this.#state.data, key)) return;
+    if (!Object.hasOwn(this.#f.data, key)) return;
     this.#write();
-    this.#state.updaters.delete(key);
-    delete this.#state.data[key];
+    this.#f.updaters?.delete(key);
+    delete this.#f.data[key];
   }
 
   /** Reads a value and removes it (flash messages). */
@@ -150,24 +168,24 @@ export class Session<T extends object = DefaultSessionData> {
   update<K extends keyof T & string>(key: K, fn: (current: T[K] | undefined) => T[K]): T[K] {
     const value = fn(this.get(key));
     this.#write();
-    const s = this.#state;
-    const list = s.updaters.get(key) ?? [];
+    const f = this.#f;
+    const updaters = (f.updaters ??= new Map());
+    const list = updaters.get(key) ?? [];
     list.push(fn as Updater);
-    s.updaters.set(key, list);
-    if (value === undefined) delete s.data[key];
-    else s.data[key] = value;
+    updaters.set(key, list);
+    if (value === undefined) delete f.data[key];
+    else f.data[key] = value;
     return value;
   }
 
   /** Removes all data; the ID stays. */
   clear(): void {
-    const s = this.#state;
-    for (const key of Object.keys(s.data)) this.delete(key as keyof T & string);
+    for (const key of Object.keys(this.#f.data)) this.delete(key as keyof T & string);
   }
 
   /** The data's keys. */
   keys(): string[] {
-    return Object.keys(this.#state.data);
+    return Object.keys(this.#f.data);
   }
 
   /**
@@ -175,71 +193,65 @@ export class Session<T extends object = DefaultSessionData> {
    * at every privilege change: it defeats session fixation.
    */
   regenerate(): void {
-    const s = this.#state;
+    const f = this.#f;
     this.#assertCookieOpen('regenerate');
-    s.id = generateSessionId();
-    if (s.status === 'destroyed') s.createdAt = s.now();
-    s.status = 'regenerated';
+    f.id = generateSessionId();
+    if (f.status === 'destroyed') f.createdAt = f.rules.clock.now();
+    f.status = 'regenerated';
   }
 
   /** Ends the session: the record is deleted and the cookie cleared at commit. Setting data afterwards starts a new session. */
   destroy(): void {
-    const s = this.#state;
+    const f = this.#f;
     this.#assertCookieOpen('destroy');
-    s.status = 'destroyed';
-    s.data = Object.create(null) as Data;
-    s.updaters.clear();
-    s.persistent = false;
+    f.status = 'destroyed';
+    f.data = Object.create(null) as Data;
+    f.updaters = undefined;
+    f.persistent = false;
   }
 
   /** Records activity now: the idle deadline moves and the cookie is refreshed at commit. */
   touch(): void {
-    const s = this.#state;
-    s.touched = true;
-    if (s.status === 'unchanged') s.status = 'modified';
+    const f = this.#f;
+    f.touched = true;
+    if (f.status === 'unchanged') f.status = 'modified';
   }
 
   /** Remember-me: a persistent cookie (Max-Age) or a browser-session cookie. */
   setPersistent(persistent: boolean): void {
-    const s = this.#state;
-    if (s.persistent === persistent) return;
+    if (this.#f.persistent === persistent) return;
     this.#write();
-    s.persistent = persistent;
+    this.#f.persistent = persistent;
   }
 
   /** A copy of the data. */
   toJSON(): Partial<T> {
-    this.#state.exposed = true;
-    return { ...this.#state.data } as Partial<T>;
+    this.#f.exposed = true;
+    return { ...this.#f.data } as Partial<T>;
   }
 
   #write(): void {
-    const s = this.#state;
-    if (s.status === 'destroyed') {
+    const f = this.#f;
+    if (f.status === 'destroyed') {
       // Data after logout (a flash message, say) starts a brand-new session under a new ID.
       this.#assertCookieOpen('start a new session after destroy');
-      s.id = generateSessionId();
-      s.createdAt = s.now();
-      s.lastSeenAt = s.createdAt;
-      s.status = 'regenerated';
-    } else if (s.status === 'unchanged') {
-      s.status = 'modified';
+      f.id = generateSessionId();
+      f.createdAt = f.rules.clock.now();
+      f.lastSeenAt = f.createdAt;
+      f.status = 'regenerated';
+    } else if (f.status === 'unchanged') {
+      f.status = 'modified';
     }
   }
 
   #assertCookieOpen(action: string): void {
-    if (this.#state.cookieSent) {
+    if (this.#f.cookieLocked) {
       throw new SessionError('ERR_SESSION_HEADERS_SENT', `cannot ${action}: the response headers, and so the session cookie, were already sent; call it before writing the response or await saveSession() first`);
     }
   }
 }
 
-/** @internal The manager's view of a session. */
-export function sessionState(session: Session<object>): SessionState {
-  return stateOf(session);
-}
-
-/** @internal Creates a session around manager-built state. */
-export function createSession<T extends object>(state: SessionState): Session<T> {
-  return new Session<T>(state);
+/** @internal What the manager attached to a session at load (its per-request state). */
+export function carriedOf(session: Session<object>): unknown {
+  return carriedBy(session);
 }

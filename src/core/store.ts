@@ -18,21 +18,24 @@ export interface StoredSession {
  * Rules: a missing, expired or unreadable record is `undefined`, never an error; a backend
  * failure throws (tessera wraps it in `ERR_SESSION_STORE`); a record is never returned after
  * its `expiresAt` (epoch ms).
+ *
+ * There is no `touch`: the manager refreshes a session's idle deadline by rewriting its record
+ * (compare-and-set where the store has `setIf`), since the record carries its last-seen time.
  */
 export interface SessionStore {
-  /** The value stored under `key`, or undefined when missing or expired. */
-  get(key: string): Promise<string | undefined>;
   /**
-   * The same read as `get`, answered synchronously, for stores whose reads never wait (memory,
-   * SQLite). The manager then loads a session without a promise turn. Optional.
+   * The value stored under `key`, or undefined when missing or expired.
+   *
+   * A store whose reads never wait (memory, SQLite) answers with the value itself, without a
+   * promise, so the manager loads a session without a promise turn; a store that does I/O
+   * returns a promise of the value. Callers must accept both: `await store.get(key)` does, while
+   * `store.get(key).then(...)` does not.
    */
-  getSync?(key: string): string | undefined;
+  get(key: string): string | undefined | Promise<string | undefined>;
   /** Insert or overwrite. */
   set(key: string, value: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
   /** Idempotent: deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
-  /** Move the expiry of an existing record without rewriting its value. */
-  touch?(key: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void>;
   /**
    * Atomic compare-and-set: write only if the stored value is still `previous`
    * (`previous === undefined`: only if no live record exists). Returns whether it wrote.

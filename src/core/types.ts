@@ -20,3 +20,16 @@ export interface ClientInfo {
   userAgent?: string;
   ip?: string;
 }
+
+/** One of a user's sessions, as a "your devices" page shows it. Carries a handle, never the session ID. */
+export interface SessionInfo {
+  /** Opaque and stable; pass it to `revokeSession`. It cannot be turned into a cookie. */
+  handle: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  userAgent?: string;
+  ip?: string;
+  /** True for the session of the request that asked. */
+  current: boolean;
+}

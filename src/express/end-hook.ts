@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PreparedCommit, Session, SessionManager } from '../core/index.js';
+import type { Session, SessionManager } from '../index.js';
+import type { PreparedCommit, SessionProtocol } from '../adapter/index.js';
 
 /** What the hook reports and how it answers when a commit fails before the headers left. Shared by all requests of one middleware. */
 export interface EndHookHandlers {
@@ -40,6 +41,7 @@ export class EndHook {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly manager: SessionManager<object>,
+    readonly protocol: SessionProtocol<object>,
     readonly session: Session<object>,
     readonly handlers: EndHookHandlers,
   ) {
@@ -61,12 +63,12 @@ export class EndHook {
     this.#headersDone = true;
     let prepared: PreparedCommit | undefined;
     try {
-      prepared = this.manager.prepareCommit(this.session, { streaming: true });
+      prepared = this.protocol.prepare(this.session, { streaming: true });
       applyCookieHeaders(this.res, prepared);
     } catch (error) {
       this.handlers.onCommitError(error, this);
     }
-    this.manager.markHeadersSent(this.session, prepared);
+    this.protocol.sent(this.session, prepared);
   }
 
   #onEnd(args: unknown[]): ServerResponse {
@@ -76,7 +78,7 @@ export class EndHook {
     this.#endArgs = args;
     let prepared: PreparedCommit;
     try {
-      prepared = this.manager.prepareCommit(this.session);
+      prepared = this.protocol.prepare(this.session);
     } catch (error) {
       if (res.headersSent) {
         this.handlers.onCommitError(error, this);
@@ -111,7 +113,7 @@ export class EndHook {
     if (!this.res.headersSent && !this.#headersDone) {
       applyCookieHeaders(this.res, prepared);
       this.#headersDone = true;
-      this.manager.markHeadersSent(this.session, prepared);
+      this.protocol.sent(this.session, prepared);
     }
     this.#endNow();
   }

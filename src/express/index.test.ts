@@ -409,10 +409,9 @@ describe('express middleware: store failures', () => {
     const memory = new MemoryStore();
     let failing = false;
     const store: SessionStore = {
-      get: (key) => memory.get(key),
-      getSync: (key) => {
+      get: (key) => {
         if (failing) throw new Error('database is locked');
-        return memory.getSync(key);
+        return memory.get(key);
       },
       set: (key, value, expiresAt, meta) => memory.set(key, value, expiresAt, meta),
       setIf: (key, value, expiresAt, previous, meta) => memory.setIf(key, value, expiresAt, previous, meta),
@@ -587,7 +586,7 @@ describe('express middleware: response hooks among other middleware', () => {
     const memory = new MemoryStore();
     const thenable = <T>(value: Promise<T>): Promise<T> => ({ then: (ok: (v: T) => unknown, fail: (e: unknown) => unknown) => thenable(value.then(ok as (v: T) => T, fail as (e: unknown) => T)) }) as unknown as Promise<T>;
     const store: SessionStore = {
-      get: (key) => thenable(memory.get(key)),
+      get: (key) => thenable(Promise.resolve(memory.get(key))),
       set: (key, value, expiresAt, meta) => thenable(memory.set(key, value, expiresAt, meta)),
       setIf: (key, value, expiresAt, previous, meta) => thenable(memory.setIf(key, value, expiresAt, previous, meta)),
       delete: (key) => thenable(memory.delete(key)),
@@ -604,10 +603,10 @@ describe('express middleware: response hooks among other middleware', () => {
     );
   });
 
-  it("a store subclass that overrides get() is read through its get(), not the inherited getSync()", async () => {
+  it('a store subclass that overrides get() is read through its override', async () => {
     let failing = false;
     class FlakyStore extends MemoryStore {
-      override async get(key: string): Promise<string | undefined> {
+      override get(key: string): string | undefined {
         if (failing) throw new Error('injected failure');
         return super.get(key);
       }

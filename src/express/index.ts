@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../core/index.js';
-import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../index.js';
+import { SessionError, createSessionManager, isSessionError } from '../index.js';
+import { asSessionError, sessionProtocol } from '../adapter/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -66,12 +67,6 @@ function defaultOnError(error: SessionError): void {
   console.error(`tessera: ${error.code}: ${error.message}`);
 }
 
-function asSessionError(error: unknown): SessionError {
-  if (isSessionError(error)) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new SessionError('ERR_SESSION_CONFIG', `session commit failed: ${reason}`, { cause: error });
-}
-
 function respondUnavailable(res: ServerResponse, error: unknown, end: () => void): void {
   // Only a store that failed (or kept conflicting) is worth a retry; anything else is a 500.
   const status = isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
@@ -98,6 +93,7 @@ function respondUnavailable(res: ServerResponse, error: unknown, end: () => void
 export function session<T extends object = DefaultSessionData>(options: ExpressSessionOptions | SessionManager<T>, middlewareOptions?: MiddlewareOptions): SessionMiddleware {
   const isManager = typeof (options as SessionManager<T>).load === 'function';
   const manager = (isManager ? options : createSessionManager<T>(options as ExpressSessionOptions)) as SessionManager<object>;
+  const protocol = sessionProtocol<object>(manager);
   const settings: MiddlewareOptions = { ...(isManager ? {} : (options as MiddlewareOptions)), ...middlewareOptions };
   const onStoreError = settings.onStoreError ?? 'respond';
   const recordClient = settings.recordClient ?? false;
@@ -105,7 +101,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
 
   const safeReport = (error: unknown, req: IncomingMessage): void => {
     try {
-      report(asSessionError(error), req);
+      report(asSessionError(error, 'commit'), req);
     } catch {
       // A throwing onError must not leave the response hanging.
     }
@@ -119,7 +115,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   };
 
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
-    const hook = new EndHook(req, res, manager, current, handlers);
+    const hook = new EndHook(req, res, manager, protocol, current, handlers);
     const first = loaded.get(req);
     if (first === undefined) {
       loaded.set(req, hook);
@@ -132,7 +128,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   };
 
   const loadFailed = (req: IncomingMessage, res: ServerResponse, error: unknown, next: NextFunction): void => {
-    const sessionError = asSessionError(error);
+    const sessionError = asSessionError(error, 'load');
     if (onStoreError === 'next') {
       next(sessionError);
       return;
@@ -148,7 +144,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     }
     let loading: Session<object> | Promise<Session<object>>;
     try {
-      loading = manager.loadNow(req.headers.cookie, recordClient ? clientOf(req) : undefined);
+      loading = protocol.load(req.headers.cookie, recordClient ? clientOf(req) : undefined);
     } catch (error) {
       loadFailed(req, res, error, next);
       return;
@@ -184,9 +180,9 @@ export function getSession<T extends object = DefaultSessionData>(req: IncomingM
  */
 export async function saveSession(req: IncomingMessage, manager?: SessionManager<object>): Promise<void> {
   const entry = entryOf(req, manager);
-  const prepared = entry.manager.prepareCommit(entry.session);
+  const prepared = entry.protocol.prepare(entry.session);
   await prepared.run();
   if (!entry.res.headersSent) applyCookieHeaders(entry.res, prepared);
 }
 
-export type { SessionInfo } from '../core/index.js';
+export type { SessionInfo } from '../index.js';

@@ -1,4 +1,4 @@
-import type { SessionStore, StoreWriteMeta, StoredSession } from '../../src/core/index.js';
+import type { SessionStore, StoreWriteMeta, StoredSession } from '../../src/index.js';
 
 export interface StoreCall {
   op: string;
@@ -13,10 +13,10 @@ export class RecordingStore implements SessionStore {
 
   constructor(readonly inner: SessionStore) {}
 
-  #call<T>(op: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
+  #call<T>(op: string, key: string | undefined, run: () => T | Promise<T>): Promise<T> {
     this.calls.push(key === undefined ? { op } : { op, key });
     if (this.failWith) return Promise.reject(this.failWith);
-    return run();
+    return Promise.resolve(run());
   }
 
   writes(): StoreCall[] {
@@ -38,9 +38,6 @@ export class RecordingStore implements SessionStore {
   }
   delete(key: string) {
     return this.#call('delete', key, () => this.inner.delete(key));
-  }
-  touch(key: string, expiresAt: number, meta?: StoreWriteMeta) {
-    return this.#call('touch', key, () => this.inner.touch!(key, expiresAt, meta));
   }
   listByUser(userId: string): Promise<StoredSession[]> {
     return this.#call('listByUser', undefined, () => this.inner.listByUser!(userId));

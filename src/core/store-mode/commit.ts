@@ -1,6 +1,5 @@
 import { SessionError } from '../errors.js';
-import { decodeForward, encodeForward } from './forward.js';
-import { decodeRecord, encodeRecord } from './record.js';
+import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { SessionRecord } from './record.js';
 import type { StoreCaller } from '../store-caller.js';
 
@@ -30,7 +29,7 @@ export interface CommittedRecord {
   key: string;
 }
 
-function encodeChecked(record: SessionRecord, maxRecordBytes: number): string {
+export function encodeChecked(record: SessionRecord, maxRecordBytes: number): string {
   const text = encodeRecord(record);
   if (text.length > maxRecordBytes / 3 && Buffer.byteLength(text) > maxRecordBytes) {
     throw new SessionError('ERR_SESSION_TOO_LARGE', `the session record is ${Buffer.byteLength(text)} bytes, over maxRecordBytes (${maxRecordBytes}); keep large data elsewhere and store its ID in the session`);
@@ -100,7 +99,7 @@ interface KeyQueue {
  */
 const queues = new WeakMap<StoreCaller, Map<string, KeyQueue>>();
 
-async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
+export async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
   let byKey = queues.get(caller);
   if (byKey === undefined) queues.set(caller, (byKey = new Map()));
   const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined };
@@ -139,7 +138,7 @@ export async function commitRecord(input: CommitRecordInput): Promise<CommittedR
   });
 }
 
-async function compareAndSet(input: CommitRecordInput, knownText: string | undefined): Promise<CommittedRecord | undefined> {
+export async function compareAndSet(input: CommitRecordInput, knownText: string | undefined): Promise<CommittedRecord | undefined> {
   const { caller, expiresAt, maxRecordBytes } = input;
   let key = input.key;
   let record = input.record;
@@ -178,59 +177,5 @@ async function compareAndSet(input: CommitRecordInput, knownText: string | undef
     const theirs = current === undefined ? undefined : decodeRecord(current);
     if (theirs === undefined) return undefined;
     rebase(current!, theirs);
-  }
-}
-
-export interface RenewRecordInput extends CommitRecordInput {
-  /** The old ID's store key, which becomes a forward to `key` until `graceUntil`. */
-  oldKey: string;
-  graceUntil: number;
-}
-
-/**
- * Renews a session's ID: the record moves to the new key (`input.key`, the same for every request
- * renewing the same ID, so racing renewals meet there) and the old record becomes a forward,
- * frozen with compare-and-set so no write to it is lost. A destroy that races the renewal wins:
- * the new record is then removed, never left alive.
- */
-export async function renewRecord(input: RenewRecordInput): Promise<CommittedRecord | undefined> {
-  const { caller, oldKey } = input;
-  const previousOld = input.previous;
-  // Only the request that creates the new record freezes the old one; the others merge into it.
-  let created = false;
-  const createdFirst = { ...input, previous: undefined, baseline: previousOld };
-  let committed = await serialized(caller, input.key, async () => {
-    const text = encodeChecked(input.record, input.maxRecordBytes);
-    if (await caller.setIf(input.key, text, input.expiresAt, undefined, { userId: input.userIdOf(input.record.data) })) {
-      created = true;
-      return { text, record: input.record, key: input.key };
-    }
-    const existing = await caller.get(input.key);
-    // Created and already removed again: a destroy won the race, so the session stays gone.
-    if (existing === undefined) return undefined;
-    return compareAndSet(createdFirst, existing);
-  });
-  if (committed === undefined || !created) return committed;
-  const forward = encodeForward({ key: input.key, until: input.graceUntil });
-  let expected = previousOld;
-  for (let attempt = 0; ; attempt++) {
-    if (await caller.setIf(oldKey, forward, input.graceUntil, expected)) return committed;
-    const current = await caller.get(oldKey);
-    if (current !== undefined && decodeForward(current) !== undefined) return committed;
-    const theirs = current === undefined ? undefined : decodeRecord(current);
-    if (theirs === undefined || attempt >= input.maxRetries) {
-      // Destroyed meanwhile: the renewed copy this request made must not outlive it.
-      await caller.delete(input.key);
-      if (theirs === undefined) return undefined;
-      throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing during its renewal; gave up after ${input.maxRetries + 1} attempts`);
-    }
-    // Another request changed the old record before the freeze: carry its changes to the new one.
-    const carried = await compareAndSet(
-      { ...input, record: theirs, previous: expected, baseline: expected, updaters: new Map() },
-      (await caller.get(input.key)) ?? committed.text,
-    );
-    if (carried === undefined) return undefined;
-    committed = carried;
-    expected = current!;
   }
 }

@@ -1,0 +1,268 @@
+import { NO_WORK } from '../carrier.js';
+import type { Carrier, CarrierContext, CarrierWork, RequestState } from '../carrier.js';
+import type { ResolvedCookieOptions } from '../cookie/options.js';
+import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
+import { createSealer } from '../crypto/sealer.js';
+import { SessionError } from '../errors.js';
+import type { CookieModeOptions } from '../options.js';
+import { expiryOf } from '../policy.js';
+import { blankFacts, settleFacts } from '../session.js';
+import type { SessionFacts } from '../session.js';
+import { createStoreCaller } from '../store-caller.js';
+import type { ClientInfo } from '../types.js';
+import { chunkCountFor, maxChunksFor, readToken, splitToken } from './chunks.js';
+import { decodePayload, encodePayload } from './payload.js';
+import type { SealedPayload } from './payload.js';
+import { createRevocation } from './revocation.js';
+
+/** Times inside a payload may run ahead of this server's clock by this much (other servers' clocks). */
+const CLOCK_SKEW_MS = 60_000;
+
+/** What cookie mode keeps per request, beside the session's facts. */
+export interface CookieVisit {
+  /** Session cookie names the client holds (from the request, then from what we set). */
+  present: string[];
+  /** The names carrying the live token; the rest of `present` is stale and gets cleared. */
+  current: string[];
+  issuedAt: number;
+  checkedAt: number;
+  /** `checkedAt` and `expiresAt` as sealed in the loaded cookie: the baseline for change detection. */
+  sealedCheckedAt: number;
+  sealedExpiresAt: number;
+  /** A revocation check ran (or `revokeSessions` kept this session): re-seal to record it. */
+  resealDue: boolean;
+  /** Session IDs to put on the revocation list, written by the next `run()`. */
+  pendingRevoke: Array<{ id: string; untilAt: number }>;
+}
+
+type State = RequestState<CookieVisit>;
+
+function unsupported(what: string): SessionError {
+  return new SessionError('ERR_SESSION_UNSUPPORTED', `${what} is not available in mode: 'cookie': there is no session store to list or delete sessions in`);
+}
+
+/** The AEAD context of a token: the cookie name and the chunk count. */
+const contextOf = (name: string, count: number): string => `tessera-session\u0000${name}\u0000${count}`;
+
+/** Sealed-cookie mode: the whole session, encrypted, in the cookie (split into chunks past 4 KB); no store. */
+export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOptions): Carrier<CookieVisit> {
+  const { options, emit } = ctx;
+  const { cookie } = options;
+  const name = cookie.name;
+  const sealer = createSealer(ctx.keyring);
+  const maxChunks = maxChunksFor(name, options.maxCookieBytes);
+  const revocation = input.revocationStore === undefined ? undefined : createRevocation(createStoreCaller(input.revocationStore, options.storeTimeoutMs));
+  const cookieOptions = new Map<string, ResolvedCookieOptions>([[name, cookie]]);
+  // Chunk cookies share every attribute (and so the __Host- rules) with the main cookie.
+  const optionsFor = (cookieName: string): ResolvedCookieOptions => {
+    let resolved = cookieOptions.get(cookieName);
+    if (resolved === undefined) cookieOptions.set(cookieName, (resolved = Object.freeze({ ...cookie, name: cookieName })));
+    return resolved;
+  };
+  const clearing = (names: readonly string[], now: number): string[] => names.map((n) => serializeClearCookie(optionsFor(n), now));
+  const userIdOf = (data: Record<string, unknown>): string | undefined => {
+    const value = data[options.userKey];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+
+  const stateOf = (facts: SessionFacts, present: string[], visit: Omit<CookieVisit, 'present' | 'pendingRevoke'>): State => ({
+    facts,
+    clearCookie: false,
+    reissue: false,
+    sentId: undefined,
+    carrier: { present, pendingRevoke: [], ...visit },
+  });
+  const fresh = (now: number, client: ClientInfo | undefined, present: string[]): State => {
+    const state = stateOf(blankFacts(options, now, options.persistent, client), present, {
+      current: [],
+      issuedAt: now,
+      checkedAt: now,
+      sealedCheckedAt: now,
+      sealedExpiresAt: now,
+      resealDue: false,
+    });
+    state.clearCookie = present.length > 0;
+    return state;
+  };
+  /** The state of a sealed cookie that opened, checked and not revoked. */
+  const opened = (client: ClientInfo | undefined, payload: SealedPayload, text: string, present: string[], used: string[], stale: boolean, checkedAt: number, resealDue: boolean): State => {
+    const facts = blankFacts(options, payload.createdAt, payload.persistent, client, payload.id);
+    facts.data = payload.data;
+    facts.lastSeenAt = payload.lastSeenAt;
+    facts.baseline = { id: payload.id, text, persistent: payload.persistent };
+    const state = stateOf(facts, present, {
+      current: used,
+      issuedAt: payload.issuedAt,
+      checkedAt,
+      sealedCheckedAt: payload.checkedAt,
+      sealedExpiresAt: payload.expiresAt,
+      resealDue,
+    });
+    state.reissue = stale;
+    return state;
+  };
+
+  const payloadOf = (f: SessionFacts, v: CookieVisit, lastSeenAt: number, expiresAt: number, checkedAt: number): SealedPayload => ({
+    id: f.id,
+    createdAt: f.createdAt,
+    lastSeenAt,
+    issuedAt: v.issuedAt,
+    checkedAt,
+    expiresAt,
+    persistent: f.persistent,
+    data: f.data,
+  });
+
+  /** A commit's cookies; `apply` moves the session to its committed state once, on `run()` or when the headers leave. */
+  function work(state: State, setCookie: string[], apply: () => void, revoke: CookieVisit['pendingRevoke'] = []): CarrierWork {
+    const v = state.carrier;
+    let applied = false;
+    const applyOnce = (): void => {
+      if (applied) return;
+      applied = true;
+      apply();
+      state.reissue = false;
+      state.clearCookie = false;
+      v.pendingRevoke.push(...revoke);
+    };
+    return {
+      setCookie,
+      pending: revocation !== undefined && (v.pendingRevoke.length > 0 || revoke.length > 0),
+      sent: applyOnce,
+      async run() {
+        applyOnce();
+        while (revocation !== undefined && v.pendingRevoke.length > 0) {
+          const next = v.pendingRevoke[0]!;
+          await revocation.revokeSession(next.id, next.untilAt);
+          v.pendingRevoke.shift();
+        }
+      },
+    };
+  }
+
+  const revokeEntry = (f: SessionFacts): CookieVisit['pendingRevoke'] =>
+    revocation !== undefined && f.baseline !== undefined ? [{ id: f.baseline.id, untilAt: f.createdAt + options.lifetimeMs + CLOCK_SKEW_MS }] : [];
+
+  return {
+    sealed: true,
+
+    read(cookieHeader, client, now) {
+      const read = readToken(cookieHeader, name, maxChunks);
+      if (read.status !== 'ok') {
+        if (read.status !== 'none') emit(read.status === 'duplicate' ? 'duplicate_cookie' : 'invalid_cookie');
+        return fresh(now, client, read.present);
+      }
+      const unsealed = sealer.open(read.token, contextOf(name, read.count));
+      if (unsealed === null) {
+        emit('invalid_cookie');
+        return fresh(now, client, read.present);
+      }
+      const text = unsealed.plaintext.toString('utf8');
+      const payload = decodePayload(text);
+      if (payload === undefined) {
+        emit('corrupt');
+        return fresh(now, client, read.present);
+      }
+      const future = now + CLOCK_SKEW_MS;
+      if (payload.createdAt > future || payload.lastSeenAt > future || payload.issuedAt > future || payload.checkedAt > future) {
+        emit('invalid_cookie', payload.id);
+        return fresh(now, client, read.present);
+      }
+      if (Math.min(payload.expiresAt, expiryOf(options, payload)) <= now) {
+        emit('expired', payload.id);
+        return fresh(now, client, read.present);
+      }
+      if (revocation === undefined || now - payload.checkedAt < options.revocationCheckAfterMs) {
+        return opened(client, payload, text, read.present, read.used, unsealed.stale, payload.checkedAt, false);
+      }
+      return revocation.isRevoked(userIdOf(payload.data), payload.id, payload.issuedAt).then((revoked) => {
+        if (revoked) {
+          emit('unknown_id', payload.id);
+          return fresh(now, client, read.present);
+        }
+        // With a check on every request there is nothing to record.
+        const recorded = options.revocationCheckAfterMs > 0;
+        return opened(client, payload, text, read.present, read.used, unsealed.stale, recorded ? now : payload.checkedAt, recorded);
+      });
+    },
+
+    view: ({ facts: f, carrier: v }) => ({
+      changed: () => encodePayload(payloadOf(f, v, f.lastSeenAt, v.sealedExpiresAt, v.sealedCheckedAt)) !== f.baseline?.text,
+      due: v.resealDue,
+      forwarded: false,
+      renewDue: false,
+    }),
+
+    renew() {
+      throw new Error('tessera: internal error, no ID renewal in cookie mode');
+    },
+
+    persist(state, plan, now) {
+      const { facts: f, carrier: v } = state;
+      if (plan.write === 'delete' || plan.write === 'none') {
+        // Destroyed or unusable: clear every session cookie; otherwise only stale chunks.
+        const cleared = plan.cookie === 'clear' ? v.present : f.cookieLocked ? [] : v.present.filter((n) => !v.current.includes(n));
+        const destroyed = plan.write === 'delete';
+        if (!destroyed && cleared.length === 0 && v.pendingRevoke.length === 0) return NO_WORK;
+        return work(
+          state,
+          clearing(cleared, now),
+          () => {
+            if (destroyed) {
+              emit('destroyed', f.baseline!.id);
+              settleFacts(f, undefined, now);
+              v.current = [];
+            }
+            v.present = v.present.filter((n) => !cleared.includes(n));
+          },
+          destroyed ? revokeEntry(f) : [],
+        );
+      }
+      const isNew = f.baseline === undefined;
+      const payload = payloadOf(f, v, now, expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }), plan.write === 'create' ? now : v.checkedAt);
+      if (plan.write === 'create') payload.issuedAt = now;
+      const text = encodePayload(payload);
+      const count = chunkCountFor(name, sealer.tokenLength(Buffer.byteLength(text, 'utf8')), options.maxCookieBytes);
+      const pairs = splitToken(name, sealer.seal(text, contextOf(name, count)), count);
+      const maxAge = f.persistent ? (payload.expiresAt - now) / 1000 : undefined;
+      const names = pairs.map(([n]) => n);
+      const setCookie = pairs.map(([n, value]) => serializeSetCookie(optionsFor(n), value, maxAge, now));
+      setCookie.push(...clearing(v.present.filter((n) => !names.includes(n)), now));
+      const id = f.id;
+      return work(
+        state,
+        setCookie,
+        () => {
+          if (plan.replaces) emit('regenerated', id);
+          else if (isNew) emit('created', id);
+          settleFacts(f, { id, text, persistent: payload.persistent }, now);
+          v.present = names;
+          v.current = names;
+          v.issuedAt = payload.issuedAt;
+          v.checkedAt = payload.checkedAt;
+          v.sealedCheckedAt = payload.checkedAt;
+          v.sealedExpiresAt = payload.expiresAt;
+          v.resealDue = false;
+        },
+        plan.replaces ? revokeEntry(f) : [],
+      );
+    },
+
+    listSessions: () => Promise.reject(unsupported('listSessions')),
+    revokeSession: () => Promise.reject(unsupported('revokeSession')),
+    async revokeSessions(userId, except) {
+      if (revocation === undefined) {
+        throw new SessionError('ERR_SESSION_UNSUPPORTED', "revokeSessions in mode: 'cookie' needs a revocationStore (any tessera store) to keep the per-user revocation time");
+      }
+      const now = options.clock.now();
+      const notBeforeAt = await revocation.revokeUser(userId, now, now + options.lifetimeMs + CLOCK_SKEW_MS);
+      if (except !== undefined) {
+        // Keep the current session: it is re-sealed as issued now, after the revocation time.
+        except.carrier.issuedAt = notBeforeAt;
+        except.carrier.resealDue = true;
+      }
+      // A sealed session lives only in its cookies, so how many ended is unknown.
+      return 0;
+    },
+  };
+}

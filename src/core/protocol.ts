@@ -1,0 +1,42 @@
+import { SessionError } from './errors.js';
+import type { Session } from './session.js';
+import type { ClientInfo } from './types.js';
+
+/** A commit decided but not yet performed: the cookie is known at once, the store I/O comes with `run()`. */
+export interface PreparedCommit {
+  /** Set-Cookie values to send; empty when the cookie does not change. */
+  readonly setCookie: readonly string[];
+  /** True when `run()` has store work to do. */
+  readonly pending: boolean;
+  /** Performs the commit. Rejects with a `SessionError` (`ERR_SESSION_STORE` for a store failure). */
+  run(): Promise<void>;
+}
+
+/**
+ * What an adapter calls, per request: `load` at the start, `prepare` + `run` at the end (or
+ * `prepare` when the headers leave early, ahead of a streamed body), and `sent` when the headers
+ * left. See docs/writing-an-adapter.md.
+ */
+export interface SessionProtocol<T extends object> {
+  readonly cookieName: string;
+  /** The session the Cookie header names: at once when nothing has to be awaited (memory or SQLite store, sealed mode), else a promise. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
+  load(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
+  /** Decides the commit now: its cookies, and the store work `run()` performs. `streaming`: the headers leave now and the write comes at the end. */
+  prepare(session: Session<T>, options?: { streaming?: boolean }): PreparedCommit;
+  /** The response headers left, carrying `prepared.setCookie` (undefined: no session cookie). Changes that need another cookie fail with `ERR_SESSION_HEADERS_SENT` from then on. */
+  sent(session: Session<T>, prepared: PreparedCommit | undefined): void;
+}
+
+const protocols = new WeakMap<object, SessionProtocol<object>>();
+
+/** @internal Called by `createSessionManager`. */
+export function registerProtocol(manager: object, protocol: SessionProtocol<object>): void {
+  protocols.set(manager, protocol);
+}
+
+/** The adapter protocol of a manager made by `createSessionManager`. */
+export function sessionProtocol<T extends object>(manager: { readonly cookieName: string }): SessionProtocol<T> {
+  const protocol = protocols.get(manager);
+  if (protocol === undefined) throw new SessionError('ERR_SESSION_CONFIG', 'not a tessera session manager: create it with createSessionManager()');
+  return protocol as unknown as SessionProtocol<T>;
+}

@@ -1,0 +1,251 @@
+import { NO_WORK, thenMaybe } from '../carrier.js';
+import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
+import { findCookieValues } from '../cookie/header.js';
+import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
+import { hashStoreKey } from '../crypto/random.js';
+import { createIdSigner } from '../crypto/signer.js';
+import type { VerifiedId } from '../crypto/signer.js';
+import { MemoryStore } from '../memory-store.js';
+import { expiryOf } from '../policy.js';
+import type { CommitPlan } from '../policy.js';
+import { blankFacts, settleFacts } from '../session.js';
+import type { Baseline, SessionFacts } from '../session.js';
+import type { SessionStore } from '../store.js';
+import { createStoreCaller } from '../store-caller.js';
+import type { ClientInfo } from '../types.js';
+import { commitRecord } from './commit.js';
+import { decodeForward, decodeRecord, encodeRecord } from './record.js';
+import type { ForwardRecord, SessionRecord } from './record.js';
+import { deriveRenewedId, renewRecord } from './renewal.js';
+import { listUserSessions, revokeUserSession } from './user-index.js';
+
+/** What store mode keeps per request, beside the session's facts. */
+export interface StoreVisit {
+  /** The last ID hashed to a store key, and that key (a write needs it up to three times). */
+  memoId: string | undefined;
+  memoKey: string;
+  /** Where the record really lives when it was reached through a renewed ID's forward. */
+  liveKey: string | undefined;
+  /** When the current ID was issued, if it was ever renewed (`renewAfter`); else `createdAt`. */
+  idIssuedAt: number | undefined;
+  renewDue: boolean;
+  /** The ID being renewed at this commit. */
+  renewFrom: string | undefined;
+  /** A record seen expired or corrupt at load, deleted at commit. */
+  purgeKey: string | undefined;
+}
+
+type State = RequestState<StoreVisit>;
+
+const NO_UPDATERS: ReadonlyMap<string, ReadonlyArray<(value: unknown) => unknown>> = new Map();
+
+/** Store mode: the cookie carries a signed session ID; the record lives in a store, written with compare-and-set. */
+export function createStoreCarrier(ctx: CarrierContext, input: { store?: SessionStore | undefined }): Carrier<StoreVisit> {
+  const { options, emit } = ctx;
+  const { cookie } = options;
+  const signer = createIdSigner(ctx.keyring);
+  const store = input.store ?? new MemoryStore({ clock: options.clock });
+  const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
+  const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
+  const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
+
+  const stateOf = (facts: SessionFacts, clearCookie: boolean, visit: Partial<StoreVisit> = {}): State => ({
+    facts,
+    clearCookie,
+    reissue: false,
+    sentId: undefined,
+    carrier: { memoId: undefined, memoKey: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewFrom: undefined, purgeKey: undefined, ...visit },
+  });
+  const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
+    stateOf(blankFacts(options, now, options.persistent, client), clearCookie, { purgeKey });
+
+  /** The one session ID the cookies name, or why there is none. */
+  const pickId = (values: string[]): VerifiedId | 'invalid_cookie' | 'duplicate_cookie' | undefined => {
+    if (values.length === 0) return undefined;
+    let chosen: VerifiedId | undefined;
+    for (const value of values) {
+      const verified = signer.verify(value);
+      if (verified === null) continue;
+      if (chosen !== undefined && chosen.id !== verified.id) return 'duplicate_cookie';
+      chosen = chosen === undefined || chosen.stale ? verified : chosen;
+    }
+    return chosen ?? 'invalid_cookie';
+  };
+
+  /** A state from the record text the store gave for the cookie's ID (through its forward, if any). */
+  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined): State {
+    if (text === undefined) {
+      emit('unknown_id', picked.id);
+      return fresh(now, client, true);
+    }
+    const record = decodeRecord(text);
+    if (record === undefined || expiryOf(options, record) <= now) {
+      emit(record === undefined ? 'corrupt' : 'expired', picked.id);
+      return fresh(now, client, true, key);
+    }
+    const issuedAt = record.idIssuedAt ?? record.createdAt;
+    const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id);
+    facts.data = record.data;
+    facts.lastSeenAt = record.lastSeenAt;
+    facts.baseline = { id: picked.id, text, persistent: record.persistent };
+    const state = stateOf(
+      facts,
+      false,
+      { memoId: picked.id, memoKey: key, liveKey: forward?.key, idIssuedAt: record.idIssuedAt, renewDue: options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs },
+    );
+    state.reissue = picked.stale;
+    return state;
+  }
+
+  const userIdOf = (data: Record<string, unknown>): string | undefined => {
+    const value = data[options.userKey];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+  const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
+    createdAt: f.createdAt,
+    lastSeenAt,
+    persistent: f.persistent,
+    userId: userIdOf(f.data),
+    client: f.client,
+    idIssuedAt: v.idIssuedAt,
+    data: f.data,
+  });
+  /** The store key of `id`, hashed once per request. */
+  const keyOf = (v: StoreVisit, id: string): string => {
+    if (v.memoId !== id) {
+      v.memoId = id;
+      v.memoKey = storeKey(id);
+    }
+    return v.memoKey;
+  };
+  const loadedKeyOf = ({ facts, carrier: v }: State): string => v.liveKey ?? keyOf(v, facts.baseline!.id);
+  /** Every key a loaded session may occupy, for destroy and regenerate. */
+  const keysOf = ({ facts, carrier: v }: State): string[] => {
+    const loadedId = facts.baseline!.id;
+    const keys = [keyOf(v, loadedId)];
+    if (v.liveKey !== undefined) keys.push(v.liveKey);
+    // A renewal racing this request meets its record under the derived ID: remove that too.
+    else if (options.renewAfterMs > 0) keys.push(storeKey(deriveRenewedId(renewalKey, loadedId, v.idIssuedAt ?? facts.createdAt)));
+    return keys;
+  };
+  const settle = (state: State, baseline: Baseline | undefined, now: number): void => {
+    settleFacts(state.facts, baseline, now);
+    state.reissue = false;
+    state.clearCookie = false;
+    const v = state.carrier;
+    v.purgeKey = undefined;
+    v.renewFrom = undefined;
+    if (baseline === undefined) v.liveKey = undefined;
+  };
+
+  /** The compare-and-set write of a create, update or touch. */
+  async function write(state: State, plan: CommitPlan, now: number): Promise<void> {
+    const { facts: f, carrier: v } = state;
+    const id = f.id;
+    const renewing = v.renewFrom !== undefined;
+    const creating = plan.write === 'create' && !renewing;
+    const oldKeys = plan.replaces ? keysOf(state) : [];
+    if (plan.replaces) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+    const record = recordOf(f, v, now);
+    const commit = {
+      caller,
+      key: plan.write === 'create' ? keyOf(v, id) : loadedKeyOf(state),
+      record,
+      previous: creating ? undefined : f.baseline!.text,
+      create: creating,
+      expiresAt: expiryOf(options, record),
+      maxRecordBytes: options.maxRecordBytes,
+      maxRetries: options.maxCommitRetries,
+      updaters: f.updaters ?? NO_UPDATERS,
+      userIdOf,
+      now,
+      onConflict: () => emit('conflict', id),
+    };
+    const written = renewing
+      ? await renewRecord({ ...commit, oldKey: loadedKeyOf(state), graceUntil: now + options.renewGraceMs })
+      : await commitRecord(commit);
+    // Regenerate writes the new record first, then removes the old one: a failed write leaves
+    // the old session as it was instead of no session at all.
+    for (const key of oldKeys) await caller.delete(key);
+    if (plan.replaces) emit('regenerated', id);
+    if (written === undefined) {
+      // Another request destroyed the session meanwhile: never resurrect it.
+      f.status = 'destroyed';
+      settle(state, undefined, now);
+      return;
+    }
+    if (renewing) emit('renewed', id);
+    else if (f.baseline === undefined) emit('created', id);
+    f.data = written.record.data;
+    v.liveKey = written.key === keyOf(v, id) ? undefined : written.key;
+    settle(state, { id, text: written.text, persistent: written.record.persistent }, now);
+  }
+
+  return {
+    sealed: false,
+
+    read(cookieHeader, client, now) {
+      const picked = pickId(findCookieValues(cookieHeader, cookie.name));
+      if (picked === undefined) return fresh(now, client, false);
+      if (typeof picked === 'string') {
+        emit(picked);
+        return fresh(now, client, true);
+      }
+      const key = storeKey(picked.id);
+      return thenMaybe(caller.read(key), (text) => {
+        // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
+        const forward = text === undefined ? undefined : decodeForward(text);
+        if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
+        if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
+        return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client));
+      });
+    },
+
+    view: ({ facts: f, carrier: v }) => ({
+      changed: () => encodeRecord(recordOf(f, v, f.lastSeenAt)) !== f.baseline?.text,
+      due: false,
+      forwarded: v.liveKey !== undefined,
+      renewDue: v.renewDue,
+    }),
+
+    renew({ facts: f, carrier: v }, now) {
+      const from = f.baseline!.id;
+      v.renewDue = false;
+      v.renewFrom = from;
+      f.id = deriveRenewedId(renewalKey, from, v.idIssuedAt ?? f.createdAt);
+      v.idIssuedAt = now;
+    },
+
+    persist(state, plan, now) {
+      const { facts: f, carrier: v } = state;
+      const purgeKey = v.purgeKey;
+      const setCookie =
+        plan.cookie === 'set'
+          ? [serializeSetCookie(cookie, signer.sign(f.id), f.persistent ? (expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }) - now) / 1000 : undefined, now)]
+          : plan.cookie === 'clear'
+            ? [serializeClearCookie(cookie, now)]
+            : [];
+      if (plan.write === 'none' && purgeKey === undefined) return setCookie.length === 0 ? NO_WORK : { setCookie, pending: false, run: undefined };
+      return {
+        setCookie,
+        pending: true,
+        run: async () => {
+          if (purgeKey !== undefined) await caller.delete(purgeKey);
+          v.purgeKey = undefined;
+          if (plan.write === 'none') return;
+          if (plan.write !== 'delete') return write(state, plan, now);
+          const loadedId = f.baseline!.id;
+          for (const key of keysOf(state)) await caller.delete(key);
+          emit('destroyed', loadedId);
+          settle(state, undefined, now);
+        },
+      };
+    },
+
+    listSessions: (userId, current) =>
+      listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current) : undefined),
+    revokeSession: (userId, handle) => revokeUserSession(caller, userId, handle),
+    revokeSessions: (userId, except) =>
+      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except)] : []),
+  };
+}
