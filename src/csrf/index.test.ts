@@ -4,8 +4,8 @@ import express from 'express';
 import fc from 'fast-check';
 import { Browser, serve } from '../../test/support/http.js';
 import type { RunningServer } from '../../test/support/http.js';
-import { MemoryStore, SessionError, createSessionManager } from '../core/index.js';
-import type { Session } from '../core/index.js';
+import { MemoryStore, SessionError, createSessionManager } from '../index.js';
+import type { Session } from '../index.js';
 import { getSession, session } from '../express/index.js';
 import { createCsrf } from './index.js';
 

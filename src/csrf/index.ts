@@ -1,7 +1,7 @@
 // `tessera/csrf`: CSRF tokens bound to the session (synchronizer tokens, checked in constant time).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SessionError } from '../core/index.js';
-import type { Session } from '../core/index.js';
+import { SessionError } from '../index.js';
+import type { Session } from '../index.js';
 import { checkToken, isSecret, newSecret, signToken } from './token.js';
 
 export { TOKEN_LENGTH } from './token.js';
