@@ -1,5 +1,7 @@
 // The HTTP benchmark: interleaved rounds of S1-S3 per library, each library's runs next to a run
 // of its framework's bare floor (S0), with server CPU counted inside the server process.
+import type { Comparison } from './lib/baseline.js';
+import { baselineTwins, order, unitsOf } from './lib/baseline.js';
 import type { LoadResult, Scenario } from './lib/load.js';
 import { dummyCookies, harvestCookies, runLoad } from './lib/load.js';
 import type { ServerHandle } from './lib/server-process.js';
@@ -15,6 +17,8 @@ export interface HttpConfig {
   connections: number;
   sessions: number;
   only: string[];
+  /** A built tessera to measure beside the source (see lib/baseline.ts): memory-store and sealed S1/S2. */
+  baseline?: string;
   log: (line: string) => void;
 }
 
@@ -46,11 +50,17 @@ async function measure(server: ServerHandle, scenario: Scenario, cookies: string
 export interface HttpResult {
   samples: Sample[];
   unavailable: Record<string, string>;
+  /** The baseline twins against their current targets (empty without a baseline). */
+  comparisons: Comparison[];
   markdown: string;
 }
 
 export async function runHttp(config: HttpConfig): Promise<HttpResult> {
-  const targets = TARGETS.filter((t) => config.only.length === 0 || config.only.some((o) => t.name.includes(o)));
+  const selected = TARGETS.filter((t) => config.only.length === 0 || config.only.some((o) => t.name.includes(o)));
+  // A baseline twin runs S1 and S2 (read, write) right next to its current target, in the same rounds.
+  const twins = config.baseline === undefined ? [] : baselineTwins(config.baseline, selected, () => ['S1', 'S2']);
+  const targets = selected.flatMap((t) => [t, ...twins.filter(([of]) => of === t).map(([, twin]) => twin)]);
+  const units = unitsOf(targets);
   const samples: Sample[] = [];
   const unavailable: Record<string, string> = {};
   const floors: Partial<Record<Framework, ServerHandle>> = {};
@@ -62,9 +72,10 @@ export async function runHttp(config: HttpConfig): Promise<HttpResult> {
       floors[framework] = started.server;
     }
     for (let round = 0; round < config.rounds; round++) {
-      for (const target of rotate(targets, round * 3)) {
+      // Without a baseline every unit is one target, and this is the rotation the section always had.
+      for (const target of order(units, round, round * 3)) {
         if (unavailable[target.name] !== undefined) continue;
-        const started = await startServer(target.file, target.arg, env);
+        const started = await startServer(target.file, target.arg, { ...env, ...target.env });
         if (!started.ok) {
           unavailable[target.name] = started.reason;
           config.log(`  ${target.name}: not available (${started.reason})`);
@@ -82,7 +93,7 @@ export async function runHttp(config: HttpConfig): Promise<HttpResult> {
           };
           const cells: Array<[Scenario, Cell]> = [];
           if (round % 2 === 0) await runFloor();
-          for (const scenario of rotate(SCENARIOS, round)) cells.push([scenario, await measure(server, scenario, cookies, config)]);
+          for (const scenario of rotate(target.scenarios ?? SCENARIOS, round)) cells.push([scenario, await measure(server, scenario, cookies, config)]);
           if (round % 2 === 1) await runFloor();
           for (const [scenario, cell] of cells) samples.push({ round, target: target.name, scenario, cell, floor: floor! });
           config.log(
@@ -97,7 +108,37 @@ export async function runHttp(config: HttpConfig): Promise<HttpResult> {
   } finally {
     await Promise.all(Object.values(floors).map((f) => f.stop()));
   }
-  return { samples, unavailable, markdown: report(targets, samples, unavailable, config) };
+  // bench/run.ts prints the comparisons of both sections together.
+  return { samples, unavailable, comparisons: compare(twins, samples, unavailable), markdown: report(targets, samples, unavailable, config) };
+}
+
+/** Per round: each side's req/s over its own paired floor run, and its CPU overhead. */
+function compare(twins: Array<[Target, Target]>, samples: Sample[], unavailable: Record<string, string>): Comparison[] {
+  const comparisons: Comparison[] = [];
+  for (const [current, twin] of twins) {
+    for (const scenario of twin.scenarios ?? SCENARIOS) {
+      // Rounds in order; a target that failed is skipped from then on, so both lists start at round 0.
+      const of = (name: string): Sample[] => samples.filter((s) => s.target === name && s.scenario === scenario).sort((a, b) => a.round - b.round);
+      const after = of(current.name);
+      const before = of(twin.name);
+      const failed = [current, twin].filter((t) => unavailable[t.name] !== undefined).map((t) => `${t === twin ? 'baseline' : 'source'}: ${unavailable[t.name]!}`);
+      const ratio = (s: Sample): number => s.cell.reqPerSec / s.floor.reqPerSec;
+      const overhead = (s: Sample): number => s.cell.cpuUsPerReq - s.floor.cpuUsPerReq;
+      comparisons.push({
+        section: 'HTTP',
+        label: current.label,
+        scenario,
+        after: after.map(ratio),
+        before: before.map(ratio),
+        afterOverhead: after.map(overhead),
+        beforeOverhead: before.map(overhead),
+        afterCpu: after.map((s) => s.cell.cpuUsPerReq),
+        beforeCpu: before.map((s) => s.cell.cpuUsPerReq),
+        ...(failed.length > 0 ? { note: `not available, ${failed.join('; ')}` } : {}),
+      });
+    }
+  }
+  return comparisons;
 }
 
 function summarize(samples: Sample[]): Record<string, number> {
@@ -117,7 +158,7 @@ function summarize(samples: Sample[]): Record<string, number> {
 function report(targets: Target[], samples: Sample[], unavailable: Record<string, string>, config: HttpConfig): string {
   const rows: string[][] = [];
   for (const framework of ['express', 'fastify'] as const) {
-    const floorSamples = samples.filter((s) => TARGETS.find((t) => t.name === s.target)?.framework === framework);
+    const floorSamples = samples.filter((s) => targets.find((t) => t.name === s.target)?.framework === framework);
     if (floorSamples.length === 0) continue;
     const seen = new Set<Cell>();
     const floorCells = floorSamples.map((s) => s.floor).filter((c) => !seen.has(c) && seen.add(c));
@@ -131,7 +172,7 @@ function report(targets: Target[], samples: Sample[], unavailable: Record<string
       rows.push([target.label, 'all', `**not yet available**: ${unavailable[target.name]}`, '', '', '', '', '']);
       continue;
     }
-    for (const scenario of SCENARIOS) {
+    for (const scenario of target.scenarios ?? SCENARIOS) {
       const mine = samples.filter((s) => s.target === target.name && s.scenario === scenario);
       if (mine.length === 0) continue;
       const m = summarize(mine);

@@ -1,14 +1,19 @@
 // `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath]
-//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000]`
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds: HTTP and in process)
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
 // (bench/store-ops.ts) and read-path (bench/hot-path.ts) measurements in their own processes, and writes the report to
 // bench/results/<time>.md (and prints it).
+// --baseline=<dir>: a built tessera (<dir>/dist/, e.g. a worktree of the commit before a change)
+// whose memory-store and sealed servers run next to the current ones in the HTTP and in-process
+// rounds; the report then opens with both ratios to the Express floor side by side (lib/baseline.ts).
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runHttp } from './http.js';
+import type { Comparison } from './lib/baseline.js';
+import { checkBaseline, comparisonTable, describeBaseline, splitComparisons } from './lib/baseline.js';
 import { buildBench, compiled } from './lib/build.js';
 import { killAllNow, stopAll } from './lib/server-process.js';
 
@@ -19,6 +24,8 @@ const skip = listArg('skip');
 /** `--name=number` overrides a default, e.g. `--rounds=5 --seconds=10`. */
 const numberArg = (name: string, fallback: number): number => Number(listArg(name)[0] ?? fallback);
 const log = (line: string): void => console.error(line);
+const baselineArg = listArg('baseline')[0];
+const baseline = baselineArg === undefined ? undefined : checkBaseline(baselineArg);
 process.on('exit', killAllNow);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -26,8 +33,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function script(file: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : [])], {
+async function script(file: string, extra: string[] = []): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : []), ...extra], {
     timeout: 15 * 60_000,
     killSignal: 'SIGKILL',
     maxBuffer: 1 << 22,
@@ -50,8 +57,10 @@ const startedAt = new Date();
 const sections: string[] = [
   `# tessera benchmark, ${startedAt.toISOString()}${quick ? ' (quick mode: not for publishing)' : ''}`,
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}. tessera: ${await revision()}.`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, ${process.platform}. tessera: ${await revision()}.` +
+    (baseline === undefined ? '' : ` Baseline: ${await describeBaseline(baseline)}.`),
 ];
+const comparisons: Comparison[] = [];
 try {
   log('compiling src/ and bench/ with tsc ...');
   await buildBench();
@@ -64,13 +73,18 @@ try {
       connections: numberArg('connections', 10),
       sessions: numberArg('sessions', quick ? 200 : 1000),
       only: listArg('only'),
+      ...(baseline === undefined ? {} : { baseline }),
       log,
     });
+    comparisons.push(...http.comparisons);
     sections.push('', '## HTTP: S0 floor, S1 read, S2 write, S3 create', '', http.markdown);
   }
   if (!skip.includes('inprocess')) {
     log('in-process middleware cost ...');
-    sections.push('', '## Express middlewares in process (no network)', '', await script('in-process.ts'));
+    const extra = [...(baseline === undefined ? [] : [`--baseline=${baseline}`, '--comparisons=json']), ...(listArg('rounds').length > 0 ? [`--rounds=${numberArg('rounds', 1)}`] : [])];
+    const inProcess = splitComparisons(await script('in-process.ts', extra));
+    comparisons.unshift(...inProcess.comparisons);
+    sections.push('', '## Express middlewares in process (no network)', '', inProcess.text);
   }
   if (!skip.includes('memory')) {
     log('memory per session ...');
@@ -86,6 +100,22 @@ try {
   }
 } finally {
   await stopAll();
+}
+if (baseline !== undefined) {
+  sections.splice(
+    3,
+    0,
+    '',
+    '## Before and after: the baseline build against the source, same run',
+    '',
+    comparisons.length === 0
+      ? 'No comparison: the in-process and HTTP sections were skipped, or --only left out tessera-memory and tessera-sealed.'
+      : 'Each ratio is a run\'s throughput over the Express floor run paired with it (in process: floor CPU per request over the library\'s), median over rounds; ' +
+          '"after ÷ before" is the ratio of those medians (above 1: the source is faster than the baseline), with its per-round values; ' +
+          '"CPU/req before ÷ after" compares the two back-to-back runs without the floor (median of the per-round quotients; above 1: the source is cheaper). ' +
+          'A difference inside the per-round spread, or under ~10% on this noisy 2-core machine (docs/benchmarks.md), is noise; a quick run has one round and says little.\n\n' +
+          comparisonTable(comparisons),
+  );
 }
 const text = sections.join('\n') + '\n';
 const dir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -1,4 +1,6 @@
 // What the HTTP benchmark runs: each library (a server file and its argument) and its floor.
+import type { Scenario } from './load.js';
+
 export type Framework = 'express' | 'fastify';
 
 export interface Target {
@@ -9,6 +11,12 @@ export interface Target {
   framework: Framework;
   file: string;
   arg?: string;
+  /** Extra environment for its server process (a baseline twin's BENCH_TESSERA_DIST, see baseline.ts). */
+  env?: Record<string, string>;
+  /** A baseline twin: the name of the current target it is compared with. */
+  baselineOf?: string;
+  /** The scenarios to run when not all of a section's. */
+  scenarios?: Scenario[];
 }
 
 /** S0: the bare route of each framework, no session. */

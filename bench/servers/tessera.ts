@@ -1,13 +1,27 @@
 // tessera's Express middleware on one store: `memory`, `sqlite`, `redis`, `postgres`, or
 // `sealed` (mode: 'cookie', when the core has it).
+// The library comes from the source (src/, compiled with the bench), or, with
+// BENCH_TESSERA_DIST=<dir> (`npm run bench -- --baseline=<dir>`, see lib/baseline.ts), from the
+// built tessera in <dir>/dist/: the same routes and options on another build, so that only the
+// library differs. Both are imported dynamically, so a baseline server never loads src/.
 import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import express from 'express';
 import type { SessionManager } from '../../src/core/index.js';
-import { createSessionManager } from '../../src/core/index.js';
-import { session } from '../../src/express/index.js';
-import { STORE_NAMES, openStore } from '../lib/stores.js';
+import type * as SourceCore from '../../src/core/index.js';
+import type * as SourceAdapter from '../../src/express/index.js';
 import type { StoreName } from '../lib/stores.js';
 import { SECRET, argument, nextLogin, runId, serve, unavailable } from './harness.js';
+
+type Core = typeof SourceCore;
+type Adapter = typeof SourceAdapter;
+const dist = process.env.BENCH_TESSERA_DIST || undefined;
+const fromDist = (path: string): Promise<unknown> => import(pathToFileURL(resolve(dist!, 'dist', path)).href);
+const [{ createSessionManager, MemoryStore }, { session }] =
+  dist === undefined
+    ? await Promise.all([import('../../src/core/index.js'), import('../../src/express/index.js')])
+    : ((await Promise.all([fromDist('index.js'), fromDist('express/index.js')])) as [Core, Adapter]);
 
 type ManagerInput = Parameters<typeof createSessionManager>[0];
 const kind = argument('memory');
@@ -34,12 +48,18 @@ let manager: SessionManager;
 if (kind === 'sealed') {
   if (!(await sealedModeWorks())) unavailable("sealed-cookie mode (mode: 'cookie') is not available in src/core yet");
   manager = createSessionManager({ ...common, mode: 'cookie' } as unknown as ManagerInput);
-} else if ((STORE_NAMES as readonly string[]).includes(kind)) {
+} else if (kind === 'memory') {
+  // What lib/stores.ts opens for `memory`, from the library under test (the source or the
+  // baseline), without loading the other stores' drivers, so both load the same modules.
+  manager = createSessionManager({ ...common, store: new MemoryStore({ maxEntries: 1_000_000 }) });
+} else if (dist !== undefined) {
+  unavailable(`a baseline build runs the memory store and the sealed cookie only, not ${kind}`);
+} else {
+  const { STORE_NAMES, openStore } = await import('../lib/stores.js');
+  if (!(STORE_NAMES as readonly string[]).includes(kind)) throw new Error(`unknown tessera variant ${kind}`);
   const opened = await openStore(kind as StoreName, `${runId()}_${process.pid}`);
   cleanup = opened.cleanup;
   manager = createSessionManager({ ...common, store: opened.store });
-} else {
-  throw new Error(`unknown tessera variant ${kind}`);
 }
 
 const app = express();
