@@ -5,6 +5,7 @@ import { resolveCookieOptions } from './cookie/options.js';
 import type { KeyringInput } from './crypto/keyring.js';
 import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
+import type { ExpiryRules } from './policy.js';
 import type { SessionStore } from './store.js';
 
 /** Options both modes share. Durations are in seconds. */
@@ -85,28 +86,23 @@ export interface CookieModeOptions extends CommonSessionOptions {
 /** The options `createSessionManager` takes: store mode (default) or cookie mode, told apart by `mode`. */
 export type ManagerOptions = SessionManagerOptions | CookieModeOptions;
 
-export interface ResolvedOptions {
+/** The options as the core uses them: defaults applied, durations in milliseconds. */
+export interface ResolvedOptions extends ExpiryRules {
   readonly mode: 'store' | 'cookie';
   readonly cookie: ResolvedCookieOptions;
-  readonly lifetimeMs: number;
-  readonly idleMs: number;
-  readonly touchAfterMs: number;
   readonly persistent: boolean;
   readonly userKey: string;
   readonly hashStoreKeys: boolean;
   readonly maxRecordBytes: number;
   readonly storeTimeoutMs: number;
   readonly maxCommitRetries: number;
-  /** Store mode: rotate the ID after this long (0: never). */
+  /** 0: no renewal. */
   readonly renewAfterMs: number;
-  /** Store mode: how long a renewed ID's old one keeps working. */
   readonly renewGraceMs: number;
+  readonly maxCookieBytes: number;
+  readonly revocationCheckAfterMs: number;
   readonly clock: Clock;
   readonly onEvent: SessionEventListener | undefined;
-  /** Cookie mode: the size limit of all session cookies together, in bytes. */
-  readonly maxCookieBytes: number;
-  /** Cookie mode: how often a session is checked against the revocation store. */
-  readonly revocationCheckAfterMs: number;
 }
 
 /** The defaults, in one place. */
@@ -125,90 +121,84 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** The largest `maxCookieBytes`: more would not fit in common request-header limits. */
-export const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
+const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
+/** Options of one mode only: given in the other mode they are refused, so a typo is not silently ignored. */
+const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace'];
+const COOKIE_ONLY = ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter'];
 
-function seconds(name: string, value: unknown, { allowInfinity = false, allowZero = false } = {}): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (value === 0 && !allowZero) || (!allowInfinity && !Number.isFinite(value))) {
-    throw new SessionError('ERR_SESSION_CONFIG', `${name} must be a positive number of seconds${allowInfinity ? ' or Infinity' : ''}; got ${String(value)}`);
+const configError = (message: string): SessionError => new SessionError('ERR_SESSION_CONFIG', message);
+
+/** A duration in seconds, as milliseconds. */
+function ms(name: string, value: unknown, { infinity = false, zero = false } = {}): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (value === 0 && !zero) || (!infinity && !Number.isFinite(value))) {
+    throw configError(`${name} must be a positive number of seconds${infinity ? ' or Infinity' : ''}; got ${String(value)}`);
+  }
+  return value * 1000;
+}
+
+function integer(name: string, value: number, min: number, max = Infinity): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw configError(`${name} must be an integer ${max === Infinity ? `of at least ${min}` : `from ${min} to ${max}`}; got ${String(value)}`);
   }
   return value;
 }
 
 /** Validates options and applies defaults. Never mutates the input. */
 export function resolveOptions(input: ManagerOptions): ResolvedOptions {
-  if (typeof input !== 'object' || input === null) {
-    throw new SessionError('ERR_SESSION_CONFIG', 'createSessionManager needs an options object with at least { secrets }');
-  }
+  if (typeof input !== 'object' || input === null) throw configError('createSessionManager needs an options object with at least { secrets }');
   const mode = input.mode ?? 'store';
-  if (mode !== 'store' && mode !== 'cookie') {
-    throw new SessionError('ERR_SESSION_CONFIG', `mode must be 'store' or 'cookie'; got ${JSON.stringify(mode)}`);
+  if (mode !== 'store' && mode !== 'cookie') throw configError(`mode must be 'store' or 'cookie'; got ${JSON.stringify(mode)}`);
+  const loose = input as unknown as Partial<Record<string, unknown>>;
+  const other = mode === 'store' ? COOKIE_ONLY : STORE_ONLY;
+  const misplaced = other.find((name) => loose[name] !== undefined);
+  if (misplaced !== undefined) {
+    throw configError(
+      mode === 'store'
+        ? `${misplaced} applies to mode: 'cookie' only`
+        : `${misplaced} is not used in mode: 'cookie' (the session lives in the cookie)${misplaced === 'store' ? '; for revocation pass revocationStore' : ''}`,
+    );
   }
-  const cookieMode = resolveCookieMode(input, mode);
+  const store = loose.revocationStore as SessionStore | undefined;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
+    throw configError('revocationStore must be a tessera SessionStore (get/set/delete)');
+  }
   if (input.lifetime === Infinity && (input.idleTimeout ?? DEFAULTS.idleTimeout) === Infinity) {
-    throw new SessionError('ERR_SESSION_CONFIG', 'every session must expire: lifetime and idleTimeout cannot both be Infinity');
+    throw configError('every session must expire: lifetime and idleTimeout cannot both be Infinity');
   }
-  const lifetime = seconds('lifetime', input.lifetime ?? DEFAULTS.lifetime);
-  const idle = seconds('idleTimeout', input.idleTimeout ?? DEFAULTS.idleTimeout, { allowInfinity: true });
-  const touchAfter = seconds('touchAfter', input.touchAfter ?? Math.min(60, Number.isFinite(idle) ? idle / 4 : 60), { allowZero: true });
-  if (Number.isFinite(idle) && touchAfter >= idle) {
-    throw new SessionError('ERR_SESSION_CONFIG', `touchAfter (${touchAfter}s) must be shorter than idleTimeout (${idle}s), or sessions expire while in use`);
+  const lifetimeMs = ms('lifetime', input.lifetime ?? DEFAULTS.lifetime);
+  const idleMs = ms('idleTimeout', input.idleTimeout ?? DEFAULTS.idleTimeout, { infinity: true });
+  const touchAfterMs = ms('touchAfter', input.touchAfter ?? Math.min(60, Number.isFinite(idleMs) ? idleMs / 4000 : 60), { zero: true });
+  if (touchAfterMs >= idleMs) {
+    throw configError(`touchAfter (${touchAfterMs / 1000}s) must be shorter than idleTimeout (${idleMs / 1000}s), or sessions expire while in use`);
   }
-  const maxRecordBytes = input.maxRecordBytes ?? DEFAULTS.maxRecordBytes;
-  if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1024) {
-    throw new SessionError('ERR_SESSION_CONFIG', `maxRecordBytes must be an integer of at least 1024; got ${String(maxRecordBytes)}`);
-  }
-  const retries = input.maxCommitRetries ?? DEFAULTS.maxCommitRetries;
-  if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
-    throw new SessionError('ERR_SESSION_CONFIG', `maxCommitRetries must be an integer from 0 to 100; got ${String(retries)}`);
-  }
-  const renewAfter = input.renewAfter === undefined ? 0 : seconds('renewAfter', input.renewAfter);
-  const renewGrace = seconds('renewGrace', input.renewGrace ?? DEFAULTS.renewGrace, { allowZero: true });
-  if (renewAfter > 0 && renewGrace >= renewAfter) {
-    throw new SessionError('ERR_SESSION_CONFIG', `renewGrace (${renewGrace}s) must be shorter than renewAfter (${renewAfter}s)`);
-  }
+  const renewAfterMs = input.renewAfter === undefined ? 0 : ms('renewAfter', input.renewAfter);
+  const renewGraceMs = ms('renewGrace', input.renewGrace ?? DEFAULTS.renewGrace, { zero: true });
+  if (renewAfterMs > 0 && renewGraceMs >= renewAfterMs) throw configError(`renewGrace (${renewGraceMs / 1000}s) must be shorter than renewAfter (${renewAfterMs / 1000}s)`);
   const userKey = input.userKey ?? DEFAULTS.userKey;
-  if (typeof userKey !== 'string' || userKey === '') throw new SessionError('ERR_SESSION_CONFIG', 'userKey must be a non-empty string');
+  if (typeof userKey !== 'string' || userKey === '') throw configError('userKey must be a non-empty string');
   return Object.freeze({
+    mode,
     cookie: resolveCookieOptions(input.cookie),
-    lifetimeMs: lifetime * 1000,
-    idleMs: idle * 1000,
-    touchAfterMs: touchAfter * 1000,
+    lifetimeMs,
+    idleMs,
+    touchAfterMs,
     persistent: input.persistent ?? DEFAULTS.persistent,
     userKey,
     hashStoreKeys: input.hashStoreKeys ?? DEFAULTS.hashStoreKeys,
-    maxRecordBytes,
-    storeTimeoutMs: seconds('storeTimeout', input.storeTimeout ?? DEFAULTS.storeTimeout, { allowZero: true }) * 1000,
-    maxCommitRetries: retries,
-    renewAfterMs: renewAfter * 1000,
-    renewGraceMs: renewGrace * 1000,
+    maxRecordBytes: integer('maxRecordBytes', input.maxRecordBytes ?? DEFAULTS.maxRecordBytes, 1024),
+    storeTimeoutMs: ms('storeTimeout', input.storeTimeout ?? DEFAULTS.storeTimeout, { zero: true }),
+    maxCommitRetries: integer('maxCommitRetries', input.maxCommitRetries ?? DEFAULTS.maxCommitRetries, 0, 100),
+    renewAfterMs,
+    renewGraceMs,
+    maxCookieBytes: integer('maxCookieBytes', (loose.maxCookieBytes as number | undefined) ?? DEFAULTS.maxCookieBytes, 1024, MAX_COOKIE_BYTES_LIMIT),
+    revocationCheckAfterMs: ms('revocationCheckAfter', loose.revocationCheckAfter ?? DEFAULTS.revocationCheckAfter, { zero: true }),
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
-    ...cookieMode,
   });
 }
 
-/** Cookie-mode settings; in store mode, cookie-mode-only options are refused so a typo is not silently ignored. */
-function resolveCookieMode(input: ManagerOptions, mode: 'store' | 'cookie'): { mode: 'store' | 'cookie'; maxCookieBytes: number; revocationCheckAfterMs: number } {
-  const loose = input as unknown as Partial<Record<string, unknown>>;
-  if (mode === 'store') {
-    for (const name of ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter']) {
-      if (loose[name] !== undefined) throw new SessionError('ERR_SESSION_CONFIG', `${name} applies to mode: 'cookie' only`);
-    }
-    return { mode, maxCookieBytes: DEFAULTS.maxCookieBytes, revocationCheckAfterMs: DEFAULTS.revocationCheckAfter * 1000 };
-  }
-  for (const name of ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace']) {
-    if (loose[name] !== undefined) {
-      throw new SessionError('ERR_SESSION_CONFIG', `${name} is not used in mode: 'cookie' (the session lives in the cookie)${name === 'store' ? '; for revocation pass revocationStore' : ''}`);
-    }
-  }
-  const maxCookieBytes = loose.maxCookieBytes ?? DEFAULTS.maxCookieBytes;
-  if (typeof maxCookieBytes !== 'number' || !Number.isInteger(maxCookieBytes) || maxCookieBytes < 1024 || maxCookieBytes > MAX_COOKIE_BYTES_LIMIT) {
-    throw new SessionError('ERR_SESSION_CONFIG', `maxCookieBytes must be an integer from 1024 to ${MAX_COOKIE_BYTES_LIMIT}; got ${String(maxCookieBytes)}`);
-  }
-  const store = loose.revocationStore;
-  if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as SessionStore).get !== 'function' || typeof (store as SessionStore).set !== 'function')) {
-    throw new SessionError('ERR_SESSION_CONFIG', 'revocationStore must be a tessera SessionStore (get/set/delete)');
-  }
-  const checkAfter = seconds('revocationCheckAfter', loose.revocationCheckAfter ?? DEFAULTS.revocationCheckAfter, { allowZero: true });
-  return { mode, maxCookieBytes, revocationCheckAfterMs: checkAfter * 1000 };
+/** The user ID a session's data names under `userKey` (per-user index, revocation), as a string. */
+export function userIdOf(options: Pick<ResolvedOptions, 'userKey'>, data: Record<string, unknown>): string | undefined {
+  const value = data[options.userKey];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

@@ -4,6 +4,7 @@ import type { ResolvedCookieOptions } from '../cookie/options.js';
 import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
 import { createSealer } from '../crypto/sealer.js';
 import { SessionError } from '../errors.js';
+import { userIdOf } from '../options.js';
 import type { CookieModeOptions } from '../options.js';
 import { expiryOf } from '../policy.js';
 import { blankFacts, settleFacts } from '../session.js';
@@ -60,10 +61,6 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
     return resolved;
   };
   const clearing = (names: readonly string[], now: number): string[] => names.map((n) => serializeClearCookie(optionsFor(n), now));
-  const userIdOf = (data: Record<string, unknown>): string | undefined => {
-    const value = data[options.userKey];
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-  };
 
   const stateOf = (facts: SessionFacts, present: string[], visit: Omit<CookieVisit, 'present' | 'pendingRevoke'>): State => ({
     facts,
@@ -175,7 +172,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       if (revocation === undefined || now - payload.checkedAt < options.revocationCheckAfterMs) {
         return opened(client, payload, text, read.present, read.used, unsealed.stale, payload.checkedAt, false);
       }
-      return revocation.isRevoked(userIdOf(payload.data), payload.id, payload.issuedAt).then((revoked) => {
+      return revocation.isRevoked(userIdOf(options, payload.data), payload.id, payload.issuedAt).then((revoked) => {
         if (revoked) {
           emit('unknown_id', payload.id);
           return fresh(now, client, read.present);

@@ -6,6 +6,7 @@ import { hashStoreKey } from '../crypto/random.js';
 import { createIdSigner } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
 import { MemoryStore } from '../memory-store.js';
+import { userIdOf } from '../options.js';
 import { expiryOf } from '../policy.js';
 import type { CommitPlan } from '../policy.js';
 import { blankFacts, settleFacts } from '../session.js';
@@ -97,15 +98,11 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     return state;
   }
 
-  const userIdOf = (data: Record<string, unknown>): string | undefined => {
-    const value = data[options.userKey];
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-  };
   const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
     createdAt: f.createdAt,
     lastSeenAt,
     persistent: f.persistent,
-    userId: userIdOf(f.data),
+    userId: userIdOf(options, f.data),
     client: f.client,
     idIssuedAt: v.idIssuedAt,
     data: f.data,
@@ -157,7 +154,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       maxRecordBytes: options.maxRecordBytes,
       maxRetries: options.maxCommitRetries,
       updaters: f.updaters ?? NO_UPDATERS,
-      userIdOf,
+      userIdOf: (data: Record<string, unknown>) => userIdOf(options, data),
       now,
       onConflict: () => emit('conflict', id),
     };
