@@ -91,39 +91,25 @@ export class Session<T extends object = DefaultSessionData> {
   }
 
   /** The session ID. It changes on `regenerate()`. Never log it. */
-  get id(): string {
-    return this.#f.id;
-  }
+  get id(): string { return this.#f.id; }
 
   /** True until the session has been stored under its current ID. */
-  get isNew(): boolean {
-    return this.#f.baseline?.id !== this.#f.id;
-  }
+  get isNew(): boolean { return this.#f.baseline?.id !== this.#f.id; }
 
   /** What explicit calls did to the session during this request. */
-  get status(): SessionStatus {
-    return this.#f.status;
-  }
+  get status(): SessionStatus { return this.#f.status; }
 
   /** When the session began (epoch ms). */
-  get createdAt(): number {
-    return this.#f.createdAt;
-  }
+  get createdAt(): number { return this.#f.createdAt; }
 
   /** The last activity that was recorded (epoch ms). */
-  get lastSeenAt(): number {
-    return this.#f.lastSeenAt;
-  }
+  get lastSeenAt(): number { return this.#f.lastSeenAt; }
 
   /** When the session ends unless used again: the earlier of the absolute and the idle deadline (epoch ms). */
-  get expiresAt(): number {
-    return expiryOf(this.#f.rules, this.#f);
-  }
+  get expiresAt(): number { return expiryOf(this.#f.rules, this.#f); }
 
   /** Remember-me: whether the cookie outlives the browser session. */
-  get persistent(): boolean {
-    return this.#f.persistent;
-  }
+  get persistent(): boolean { return this.#f.persistent; }
 
   get<K extends keyof T & string>(key: K): T[K] | undefined {
     const data = this.#f.data;
