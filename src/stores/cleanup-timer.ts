@@ -1,4 +1,4 @@
-import { SessionError } from '../core/index.js';
+import { SessionError } from '../index.js';
 
 /**
  * The optional periodic `deleteExpired()` of the SQL stores: every `seconds` on an unref'd timer

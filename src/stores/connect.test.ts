@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createConnectPgTable } from '../../test/support/connect-pg-table.js';
 import { createClient } from 'redis';
-import { createSessionManager, isSessionError } from '../core/index.js';
-import type { SessionStore } from '../core/index.js';
+import { createSessionManager, isSessionError } from '../index.js';
+import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
 import { pgUrl, redisUrl, requireService, runScopedName } from '../../test/support/services.js';
 import type { ConnectCallback, ConnectStoreLike } from './connect.js';
@@ -112,9 +112,9 @@ describe('fromConnectStore with connect-redis', { skip: redisSkip ?? false }, ()
     assert.equal(await store.get('garbage'), undefined);
   });
 
-  it('gives no compare-and-set, no user index and no touch; the manager falls back and says so', async () => {
+  it('gives no compare-and-set and no user index; the manager falls back and says so', async () => {
     const store = fromConnectStore(connectRedis);
-    for (const method of ['setIf', 'listByUser', 'deleteByUser', 'touch', 'deleteExpired'] as const) assert.equal(store[method], undefined, method);
+    for (const method of ['setIf', 'listByUser', 'deleteByUser', 'deleteExpired'] as const) assert.equal(store[method], undefined, method);
     const manager = createSessionManager({ secrets: SECRET, store });
     await assert.rejects(manager.listSessions('u1'), (error) => isSessionError(error, 'ERR_SESSION_UNSUPPORTED'));
     await assert.rejects(manager.revokeSessions('u1'), (error) => isSessionError(error, 'ERR_SESSION_UNSUPPORTED'));
@@ -176,7 +176,7 @@ function fakeStore(behaviour: 'hang' | 'callback-error' | 'rejected-promise' | '
 describe('fromConnectStore failures', () => {
   /** A signed cookie for a session that exists, made with a working store and the same secret. */
   async function validCookie(): Promise<string> {
-    const { MemoryStore } = await import('../core/index.js');
+    const { MemoryStore } = await import('../index.js');
     const manager = createSessionManager<{ n: number }>({ secrets: SECRET, store: new MemoryStore() });
     const session = await manager.load(undefined);
     session.set('n', 1);
@@ -213,7 +213,7 @@ describe('fromConnectStore failures', () => {
   for (const behaviour of ['callback-error', 'rejected-promise', 'throw'] as const) {
     it(`a store that fails by ${behaviour} gives ERR_SESSION_STORE with the cause`, async () => {
       const store: SessionStore = fromConnectStore(fakeStore(behaviour));
-      await assert.rejects(store.get('k'), /backend down/);
+      await assert.rejects(async () => store.get('k'), /backend down/);
       await assert.rejects(store.set('k', 'v', later()), /backend down/);
       await assert.rejects(store.delete('k'), /backend down/);
       const manager = createSessionManager({ secrets: SECRET, store });

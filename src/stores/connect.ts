@@ -1,7 +1,7 @@
 // `tessera/connect`: any express-session-compatible store (connect-redis, connect-pg-simple,
 // connect-mongo, ...) as a tessera SessionStore.
-import { SessionError, systemClock } from '../core/index.js';
-import type { SessionStore } from '../core/index.js';
+import { SessionError, systemClock } from '../index.js';
+import type { SessionStore } from '../index.js';
 
 /** A Node-style callback as express-session stores call it. */
 export type ConnectCallback<T = unknown> = (error?: unknown, result?: T) => void;
@@ -79,8 +79,6 @@ function sessionObject(value: string, expiresAt: number, now: number): ConnectSe
  *   requests of one visitor that both change the session can lose one another's changes.
  * - **No per-user index**: `manager.listSessions()` and `manager.revokeSessions()` throw
  *   `ERR_SESSION_UNSUPPORTED`.
- * - **No `touch`**: express-session stores' `touch` moves the backend TTL but not the stored
- *   `cookie.expires`, so the manager refreshes expiry by rewriting the record, which it does anyway.
  * - **No `deleteExpired`**: expiry is the wrapped store's own business (TTL or its pruning timer).
  *
  * A callback that never fires does not hang a request: the manager bounds every store call with

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import mysql from 'mysql2/promise';
 import { mysqlUrl, requireService, runScopedName } from '../../test/support/services.js';
-import { isSessionError } from '../core/index.js';
+import { isSessionError } from '../index.js';
 import { FakeClock, runStoreConformance } from '../testing/index.js';
 import type { MysqlQueryable } from './mysql.js';
 import { MYSQL_MAX_KEY_BYTES, MysqlStore, mysqlSchema } from './mysql.js';

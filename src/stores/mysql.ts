@@ -1,6 +1,6 @@
 // `tessera/mysql`: a session store in a MySQL or MariaDB table, over the app's mysql2 promise pool.
-import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
-import { SessionError, systemClock } from '../core/index.js';
+import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
+import { SessionError, systemClock } from '../index.js';
 import { createSchemaGate } from './schema-gate.js';
 import { startCleanupTimer } from './cleanup-timer.js';
 
@@ -63,7 +63,6 @@ function queries(table: string) {
     insert: `INSERT INTO ${columns}`,
     replaceExpired: `UPDATE ${t} SET \`value\` = ?, \`expires_at\` = ?, \`user_id\` = ? WHERE \`key\` = ? AND \`expires_at\` <= ?`,
     setIfMatch: `UPDATE ${t} SET \`value\` = ?, \`expires_at\` = ?, \`user_id\` = ? WHERE \`key\` = ? AND CAST(\`value\` AS BINARY) = CAST(? AS BINARY) AND \`expires_at\` > ?`,
-    touch: `UPDATE ${t} SET \`expires_at\` = ?, \`user_id\` = COALESCE(?, \`user_id\`) WHERE \`key\` = ? AND \`expires_at\` > ?`,
     delete: `DELETE FROM ${t} WHERE \`key\` = ?`,
     listByUser: `SELECT \`key\`, \`value\`, \`expires_at\` FROM ${t} WHERE \`user_id\` = ? AND \`expires_at\` > ?`,
     deleteByUser: `DELETE FROM ${t} WHERE \`user_id\` = ? AND \`expires_at\` > ?`,
@@ -182,12 +181,6 @@ export class MysqlStore implements SessionStore {
       if (!isDuplicateKey(error)) throw error;
     }
     return rowsMatched((await this.#query(this.#q.replaceExpired, [value, at, userId, key, this.#now()])) as Header) > 0;
-  }
-
-  async touch(key: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void> {
-    if (!fits(key)) return;
-    const userId = this.#writable(key, meta);
-    await this.#query(this.#q.touch, [Math.floor(expiresAt), userId, key, this.#now()]);
   }
 
   async delete(key: string): Promise<void> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { pgUrl, requireService, runScopedName } from '../../test/support/services.js';
-import { isSessionError } from '../core/index.js';
+import { isSessionError } from '../index.js';
 import { FakeClock, runStoreConformance } from '../testing/index.js';
 import type { PgQueryable } from './postgres.js';
 import { PostgresStore, postgresSchema } from './postgres.js';

@@ -1,7 +1,7 @@
 // `tessera/postgres`: a session store in a PostgreSQL table, over the app's pg Pool (or anything with its shape).
 import { createHash } from 'node:crypto';
-import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
-import { SessionError, systemClock } from '../core/index.js';
+import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
+import { SessionError, systemClock } from '../index.js';
 import { createSchemaGate } from './schema-gate.js';
 import { startCleanupTimer } from './cleanup-timer.js';
 
@@ -87,7 +87,6 @@ function queries(t: string) {
     set: upsert,
     setIfAbsent: `${upsert} WHERE cur.expires_at <= $5`,
     setIfMatch: `UPDATE ${t} SET value = $2, expires_at = $3, user_id = $4 WHERE key = $1 AND value = $5 AND expires_at > $6`,
-    touch: `UPDATE ${t} SET expires_at = $2, user_id = coalesce($3, user_id) WHERE key = $1 AND expires_at > $4`,
     delete: `DELETE FROM ${t} WHERE key = $1`,
     listByUser: `SELECT key, value, expires_at FROM ${t} WHERE user_id = $1 AND expires_at > $2`,
     deleteByUser: `DELETE FROM ${t} WHERE user_id = $1 AND expires_at > $2 AND key <> ALL($3::text[])`,
@@ -185,10 +184,6 @@ export class PostgresStore implements SessionStore {
         ? await this.#query(this.#q.setIfAbsent, [key, value, Math.floor(expiresAt), userId, this.#now()])
         : await this.#query(this.#q.setIfMatch, [key, value, Math.floor(expiresAt), userId, previous, this.#now()]);
     return (result.rowCount ?? 0) > 0;
-  }
-
-  async touch(key: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void> {
-    await this.#query(this.#q.touch, [key, Math.floor(expiresAt), meta?.userId ?? null, this.#now()]);
   }
 
   async delete(key: string): Promise<void> {

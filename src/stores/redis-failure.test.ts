@@ -12,10 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import express from 'express';
-import { SessionError, createSessionManager, isSessionError } from '../core/index.js';
+import { DEFAULTS, SessionError, createSessionManager, isSessionError } from '../index.js';
 import { session } from '../express/index.js';
 import { Browser, serve } from '../../test/support/http.js';
-import type { SessionManager } from '../core/index.js';
+import type { SessionManager } from '../index.js';
 import type { RedisCommandClient } from './redis.js';
 import { RedisStore, fromIoredis, fromNodeRedis } from './redis.js';
 
@@ -150,7 +150,7 @@ for (const { name, make } of clientCases) {
         const commands: string[] = [];
         const store = new RedisStore({ client: { sendCommand: (args) => (commands.push(args[0]!), client.sendCommand(args)), release: () => client.release?.() }, prefix: 'failure:' });
         const manager = createSessionManager<{ n: number }>({ secrets: SECRET, store });
-        assert.equal(manager.options.storeTimeoutMs, 1_000, 'the default storeTimeout');
+        assert.equal(DEFAULTS.storeTimeout, 1, 'the default storeTimeout (s), which the manager below uses');
 
         const cookie = await newSessionCookie(manager, 1);
         const loaded = await manager.load(cookie);

@@ -30,9 +30,6 @@ local function index(key, set, member, at)
   redis.call('SADD', set, member)
   extend(set, at)
 end
-local function unhex(s)
-  return (s:gsub('..', function(h) return string.char(tonumber(h, 16)) end))
-end
 `;
 
 function script(body: string): RedisScript {
@@ -59,18 +56,6 @@ elseif current then
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 index(KEYS[1], KEYS[2], ARGV[3], tonumber(ARGV[2]))
-return 1
-`);
-
-/** KEYS: record. ARGV: expiresAt, user set key prefix. Moves the expiry only, and keeps the owner's set alive as long. */
-export const TOUCH = script(`
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-redis.call('PEXPIREAT', KEYS[1], ARGV[1])
-local sep = string.find(current, ':', 1, true)
-if sep and sep > 1 and redis.call('EXISTS', KEYS[1]) == 1 then
-  extend(ARGV[2] .. unhex(string.sub(current, 1, sep - 1)), tonumber(ARGV[1]))
-end
 return 1
 `);
 

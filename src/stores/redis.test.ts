@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { isSessionError } from '../core/index.js';
-import type { SessionStore } from '../core/index.js';
+import { isSessionError } from '../index.js';
+import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
 import { redisUrl, requireService, runScopedName } from '../../test/support/services.js';
 import type { RedisCommandClient } from './redis.js';
@@ -67,7 +67,6 @@ function nativeExpiryView(store: RedisStore): SessionStore {
     get: (key) => store.get(key),
     set: (key, value, expiresAt, meta) => store.set(key, value, expiresAt, meta),
     delete: (key) => store.delete(key),
-    touch: (key, expiresAt) => store.touch(key, expiresAt),
     setIf: (key, value, expiresAt, previous, meta) => store.setIf(key, value, expiresAt, previous, meta),
     listByUser: (userId) => store.listByUser(userId),
     deleteByUser: (userId, exceptKeys) => store.deleteByUser(userId, exceptKeys),
@@ -92,7 +91,7 @@ describe('RedisStore specifics', { skip: skip ?? false }, () => {
 
   it('has every optional method of the contract (what requireAll would check)', () => {
     const store: SessionStore = new RedisStore({ client: fromNodeRedis(node), prefix });
-    for (const method of ['touch', 'setIf', 'listByUser', 'deleteByUser', 'deleteExpired', 'close'] as const) {
+    for (const method of ['setIf', 'listByUser', 'deleteByUser', 'deleteExpired', 'close'] as const) {
       assert.equal(typeof store[method], 'function', method);
     }
   });
@@ -125,9 +124,6 @@ describe('RedisStore specifics', { skip: skip ?? false }, () => {
     await store.set('m1', 'v', first + 60_000, { userId: user });
     await store.set('m2', 'v', first, { userId: user });
     assert.equal(await node.pExpireTime(setKey), first + 60_000, 'a shorter member does not shorten the set');
-    await store.touch('m2', first + 120_000);
-    assert.equal(await node.pExpireTime(setKey), first + 120_000, 'touch extends the set');
-    assert.equal(await node.pExpireTime(`${prefix}s:m2`), first + 120_000);
     assert.equal(await store.setIf('m1', 'v2', first + 180_000, 'v', { userId: user }), true);
     assert.equal(await node.pExpireTime(setKey), first + 180_000, 'setIf extends the set');
     assert.deepEqual((await node.sMembers(setKey)).sort(), ['m1', 'm2']);

@@ -1,9 +1,9 @@
 // `tessera/redis`: a session store over the user's own Redis client (ioredis or node-redis).
-import { SessionError } from '../core/index.js';
-import type { SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
+import { SessionError } from '../index.js';
+import type { SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
 import type { RedisCommandClient } from './redis-clients.js';
 import { decodeStored, encodeStored, ownerTag } from './redis-record.js';
-import { DELETE_BY_USER, LIST_BY_USER, SET_IF, TOUCH, WRITE, runScript } from './redis-scripts.js';
+import { DELETE_BY_USER, LIST_BY_USER, SET_IF, WRITE, runScript } from './redis-scripts.js';
 
 export type { IoredisClientLike, NodeRedisClientLike, RedisAdapterOptions, RedisCommandClient, RedisErrorListener } from './redis-clients.js';
 export { fromIoredis, fromNodeRedis } from './redis-clients.js';
@@ -109,11 +109,6 @@ export class RedisStore implements SessionStore {
     const keys = userId === undefined ? [this.#key(key)] : [this.#key(key), this.#userSet(userId)];
     const args = [encodeStored(value, userId), at, key, previous === undefined ? '0' : '1', previous ?? ''];
     return integer(await runScript(this.#client, SET_IF, keys, args), 'setIf script') === 1;
-  }
-
-  /** Moves the expiry of an existing record (and, when it has a user, keeps that user's set alive as long). */
-  async touch(key: string, expiresAt: number): Promise<void> {
-    await runScript(this.#client, TOUCH, [this.#key(key)], [expiryArg(expiresAt), this.#userPrefix]);
   }
 
   async delete(key: string): Promise<void> {

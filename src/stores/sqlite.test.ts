@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { runScopedName } from '../../test/support/services.js';
-import { isSessionError } from '../core/index.js';
+import { isSessionError } from '../index.js';
 import { FakeClock, runStoreConformance } from '../testing/index.js';
 import { SqliteStore, sqliteSchema } from './sqlite.js';
 
@@ -51,7 +51,7 @@ describe('SqliteStore specifics', () => {
   it('with createSchema false, calls fail until migrate() (or the exported SQL) creates the table', async () => {
     const db = new Database(':memory:');
     const store = new SqliteStore(db, { table: 'later_sessions', createSchema: false });
-    await assert.rejects(store.get('k'), /no such table/);
+    assert.throws(() => store.get('k'), /no such table/, 'get answers synchronously, so it throws');
     await store.migrate();
     await store.migrate();
     await store.set('k', 'v', Date.now() + 60_000);
@@ -68,6 +68,18 @@ describe('SqliteStore specifics', () => {
     other.close();
   });
 
+  it('get answers synchronously: the value itself, not a promise', async () => {
+    const db = new Database(':memory:');
+    const clock = new FakeClock();
+    const store = new SqliteStore(db, { clock });
+    assert.equal(store.get('k'), undefined, 'missing');
+    await store.set('k', 'v', clock.now() + 60_000);
+    assert.equal(store.get('k'), 'v');
+    clock.advance(60);
+    assert.equal(store.get('k'), undefined, 'expired');
+    db.close();
+  });
+
   it('prepares its statements once', async () => {
     const db = new Database(':memory:');
     let prepared = 0;
@@ -78,7 +90,6 @@ describe('SqliteStore specifics', () => {
     for (let i = 0; i < 20; i++) {
       await store.get('k');
       await store.setIf('k', `v${i + 1}`, Date.now() + 60_000, i === 0 ? 'v' : `v${i}`);
-      await store.touch('k', Date.now() + 60_000);
     }
     assert.equal(prepared, afterFirst);
     db.close();

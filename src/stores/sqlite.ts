@@ -1,6 +1,6 @@
 // `tessera/sqlite`: a session store in a SQLite table, over better-sqlite3 (or anything with its shape).
-import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../core/index.js';
-import { SessionError, systemClock } from '../core/index.js';
+import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
+import { SessionError, systemClock } from '../index.js';
 import { startCleanupTimer } from './cleanup-timer.js';
 
 /** A prepared statement, as better-sqlite3's `Statement` has it. */
@@ -54,7 +54,6 @@ interface Statements {
   set: SqliteStatement;
   setIfMatch: SqliteStatement;
   setIfAbsent: SqliteStatement;
-  touch: SqliteStatement;
   delete: SqliteStatement;
   listByUser: SqliteStatement;
   deleteByUser: SqliteStatement;
@@ -74,7 +73,6 @@ function prepareAll(db: SqliteDatabase, t: string): Statements {
         'ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, user_id = excluded.user_id ' +
         `WHERE "${t}".expires_at <= ?`,
     ),
-    touch: db.prepare(`UPDATE "${t}" SET expires_at = ?, user_id = coalesce(?, user_id) WHERE key = ? AND expires_at > ?`),
     delete: db.prepare(`DELETE FROM "${t}" WHERE key = ?`),
     listByUser: db.prepare(`SELECT key, value, expires_at FROM "${t}" WHERE user_id = ? AND expires_at > ?`),
     deleteByUser: db.prepare(
@@ -97,8 +95,8 @@ interface Row {
  * Compare-and-set (`setIf`) is one conditional statement; the per-user index is an indexed
  * `user_id` column; reads never return a record past its expiry and `deleteExpired()` (or the
  * `cleanupInterval` timer) removes them. better-sqlite3 is synchronous, so every call runs
- * to completion before it returns its promise. Statements are prepared once, on first use,
- * after the table is created.
+ * to completion before it returns: `get` answers with the value itself, the writes with a
+ * settled promise. Statements are prepared once, on first use, after the table is created.
  */
 export class SqliteStore implements SessionStore {
   readonly #db: SqliteDatabase;
@@ -136,11 +134,8 @@ export class SqliteStore implements SessionStore {
     return Math.floor(this.#clock.now());
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return this.getSync(key);
-  }
-
-  getSync(key: string): string | undefined {
+  /** Answers synchronously (better-sqlite3 never waits): the value itself, never a promise. A failure throws. */
+  get(key: string): string | undefined {
     const row = this.#s().get.get(key, this.#now()) as { value: string } | undefined;
     return row?.value;
   }
@@ -157,10 +152,6 @@ export class SqliteStore implements SessionStore {
         ? s.setIfAbsent.run(key, value, Math.floor(expiresAt), userId, this.#now())
         : s.setIfMatch.run(value, Math.floor(expiresAt), userId, key, previous, this.#now());
     return Number(result.changes) > 0;
-  }
-
-  async touch(key: string, expiresAt: number, meta?: StoreWriteMeta): Promise<void> {
-    this.#s().touch.run(Math.floor(expiresAt), meta?.userId ?? null, key, this.#now());
   }
 
   async delete(key: string): Promise<void> {

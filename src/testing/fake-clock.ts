@@ -1,4 +1,4 @@
-import type { Clock } from '../core/index.js';
+import type { Clock } from '../index.js';
 
 /** A clock that moves only when told to, for deterministic expiry tests. */
 export class FakeClock implements Clock {
