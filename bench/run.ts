@@ -1,7 +1,8 @@
-// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath]
+// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath,machinery]
 //   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds: HTTP and in process)
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
-// (bench/store-ops.ts) and read-path (bench/hot-path.ts) measurements in their own processes, and writes the report to
+// (bench/store-ops.ts), read-path (bench/hot-path.ts) and hand-written-machinery (bench/machinery.ts)
+// measurements in their own processes, and writes the report to
 // bench/results/<time>.md (and prints it).
 // --baseline=<dir>: a built tessera (<dir>/dist/, e.g. a worktree of the commit before a change)
 // whose memory-store and sealed servers run next to the current ones in the HTTP and in-process
@@ -97,6 +98,10 @@ try {
   if (!skip.includes('hotpath')) {
     log('read path pieces ...');
     sections.push('', "## tessera's read path, piece by piece", '', await script('hot-path.ts'));
+  }
+  if (!skip.includes('machinery')) {
+    log('hand-written machinery against the built-ins ...');
+    sections.push('', "## Hand-written machinery against Node's built-ins", '', await script('machinery.ts'));
   }
 } finally {
   await stopAll();
