@@ -22,9 +22,8 @@ import { listUserSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
 export interface StoreVisit {
-  /** The last ID hashed to a store key, and that key (a write needs it up to three times). */
-  memoId: string | undefined;
-  memoKey: string;
+  /** The store key of the loaded (or last written) ID, hashed once. */
+  key: string;
   /** Where the record really lives when it was reached through a renewed ID's forward. */
   liveKey: string | undefined;
   /** When the current ID was issued, if it was ever renewed (`renewAfter`); else `createdAt`. */
@@ -55,7 +54,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     clearCookie,
     reissue: false,
     sentId: undefined,
-    carrier: { memoId: undefined, memoKey: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewFrom: undefined, purgeKey: undefined, ...visit },
+    carrier: { key: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewFrom: undefined, purgeKey: undefined, ...visit },
   });
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
     stateOf(blankFacts(options, now, options.persistent, client), clearCookie, { purgeKey });
@@ -92,7 +91,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const state = stateOf(
       facts,
       false,
-      { memoId: picked.id, memoKey: key, liveKey: forward?.key, idIssuedAt: record.idIssuedAt, renewDue: options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs },
+      { key, liveKey: forward?.key, idIssuedAt: record.idIssuedAt, renewDue: options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs },
     );
     state.reissue = picked.stale;
     return state;
@@ -107,23 +106,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     idIssuedAt: v.idIssuedAt,
     data: f.data,
   });
-  /** The store key of `id`, hashed once per request. */
-  const keyOf = (v: StoreVisit, id: string): string => {
-    if (v.memoId !== id) {
-      v.memoId = id;
-      v.memoKey = storeKey(id);
-    }
-    return v.memoKey;
-  };
-  const loadedKeyOf = ({ facts, carrier: v }: State): string => v.liveKey ?? keyOf(v, facts.baseline!.id);
+  /** Where the loaded record lives. */
+  const loadedKeyOf = (v: StoreVisit): string => v.liveKey ?? v.key;
   /** Every key a loaded session may occupy, for destroy and regenerate. */
   const keysOf = ({ facts, carrier: v }: State): string[] => {
-    const loadedId = facts.baseline!.id;
-    const keys = [keyOf(v, loadedId)];
-    if (v.liveKey !== undefined) keys.push(v.liveKey);
     // A renewal racing this request meets its record under the derived ID: remove that too.
-    else if (options.renewAfterMs > 0) keys.push(storeKey(deriveRenewedId(renewalKey, loadedId, v.idIssuedAt ?? facts.createdAt)));
-    return keys;
+    const renewed = v.liveKey ?? (options.renewAfterMs > 0 ? storeKey(deriveRenewedId(renewalKey, facts.baseline!.id, v.idIssuedAt ?? facts.createdAt)) : undefined);
+    return renewed === undefined ? [v.key] : [v.key, renewed];
   };
   const settle = (state: State, baseline: Baseline | undefined, now: number): void => {
     settleFacts(state.facts, baseline, now);
@@ -144,9 +133,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const oldKeys = plan.replaces ? keysOf(state) : [];
     if (plan.replaces) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
     const record = recordOf(f, v, now);
+    const key = plan.write === 'create' ? storeKey(id) : v.key;
     const commit = {
       caller,
-      key: plan.write === 'create' ? keyOf(v, id) : loadedKeyOf(state),
+      key: plan.write === 'create' ? key : loadedKeyOf(v),
       record,
       previous: creating ? undefined : f.baseline!.text,
       create: creating,
@@ -159,7 +149,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       onConflict: () => emit('conflict', id),
     };
     const written = renewing
-      ? await renewRecord({ ...commit, oldKey: loadedKeyOf(state), graceUntil: now + options.renewGraceMs })
+      ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs })
       : await commitRecord(commit);
     // Regenerate writes the new record first, then removes the old one: a failed write leaves
     // the old session as it was instead of no session at all.
@@ -174,7 +164,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     if (renewing) emit('renewed', id);
     else if (f.baseline === undefined) emit('created', id);
     f.data = written.record.data;
-    v.liveKey = written.key === keyOf(v, id) ? undefined : written.key;
+    v.key = key;
+    v.liveKey = written.key === key ? undefined : written.key;
     settle(state, { id, text: written.text, persistent: written.record.persistent }, now);
   }
 
@@ -240,9 +231,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     },
 
     listSessions: (userId, current) =>
-      listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current) : undefined),
+      listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
     revokeSession: (userId, handle) => revokeUserSession(caller, userId, handle),
     revokeSessions: (userId, except) =>
-      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except)] : []),
+      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : []),
   };
 }
