@@ -1,0 +1,29 @@
+// The message-authentication primitive both cookie signatures are built on: HMAC-SHA-256 as
+// unpadded text, and a constant-time check of a given tag. The core signs session IDs with it
+// under derived keys in base64url; the express-session drop-in signs with the raw `secret`
+// (string, Buffer or KeyObject) in base64, which is express-session's format.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { BinaryLike, KeyObject } from 'node:crypto';
+
+/** Anything `crypto.createHmac` accepts as a key. */
+export type MacKey = BinaryLike | KeyObject;
+/** The alphabet of the tag text; either way without `=` padding. */
+export type MacAlphabet = 'base64' | 'base64url';
+
+/** HMAC-SHA-256 of `message` (UTF-8) under `key`, as unpadded text in `alphabet`. */
+export function macTag(key: MacKey, message: string, alphabet: MacAlphabet): string {
+  const tag = createHmac('sha256', key).update(message).digest(alphabet);
+  // A 32-byte MAC has one `=` of base64 padding; base64url comes without it.
+  return tag.endsWith('=') ? tag.slice(0, -1) : tag;
+}
+
+/**
+ * Whether `tag` is the MAC of `message` under `key`. The canonical text of the expected tag is
+ * compared with the given text in constant time (a different length answers at once), so a
+ * non-canonical alias of the right bytes never matches and nothing is decoded.
+ */
+export function verifyMacTag(key: MacKey, message: string, tag: string, alphabet: MacAlphabet): boolean {
+  const given = Buffer.from(tag, 'utf8');
+  const expected = Buffer.from(macTag(key, message, alphabet), 'utf8');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
