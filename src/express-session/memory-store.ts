@@ -3,7 +3,7 @@
 // `all()` as an object keyed by ID) but bounded: at most `maxEntries` sessions, least recently
 // used evicted first, and an optional unref'd sweep of expired sessions.
 import { Store } from './store.js';
-import type { Callback, SessionData } from './store.js';
+import type { Callback, SessionData } from './session.js';
 
 export interface MemoryStoreOptions {
   /** Most sessions kept; the least recently used goes first. Default 100 000. */

@@ -1,66 +1,12 @@
-// The option matrix and req.session API of tessera/express-session over real HTTP, in the style
-// of express-session's own suite: a bare node:http server, the middleware, a respond function.
+// The middleware over real HTTP: construction (validation and deprecation warnings), the signed
+// cookie and its attributes, and the secure/sameSite/proxy options. When sessions are saved and
+// cookies sent is in save-rules.test.ts.
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { after, describe, it } from 'node:test';
-import { Browser, serve } from '../../test/support/http.js';
-import type { RunningServer } from '../../test/support/http.js';
+import { describe, it } from 'node:test';
+import { SECRET, app, cookieOf, countingStore, listen, sidOf } from './test-setup.js';
 import session, { Cookie, MemoryStore, Session, Store } from './index.js';
-import type { SessionOptions, SessionRequest } from './index.js';
-
-const SECRET = 'keyboard cat';
-type Respond = (req: SessionRequest, res: ServerResponse) => void;
-
-const servers: RunningServer[] = [];
-after(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-/** A server running the middleware then `respond`; middleware errors answer 500 with the message and are recorded. */
-async function app(options: SessionOptions, respond: Respond = (_req, res) => res.end('ok')) {
-  const errors: unknown[] = [];
-  const middleware = session({ secret: SECRET, resave: false, saveUninitialized: true, ...options });
-  const server = await serve((req: IncomingMessage, res: ServerResponse) => {
-    middleware(req as SessionRequest, res, (error?: unknown) => {
-      if (error) {
-        errors.push(error);
-        if (!res.headersSent) {
-          res.statusCode = 500;
-          res.end(error instanceof Error ? error.message : String(error));
-        }
-        return;
-      }
-      respond(req as SessionRequest, res);
-    });
-  });
-  servers.push(server);
-  return { server, errors, browser: new Browser(server.url) };
-}
-
-function cookieOf(setCookie: string[], name = 'connect.sid'): string | undefined {
-  return setCookie.find((c) => c.startsWith(`${name}=`));
-}
-
-function sidOf(setCookie: string[], name = 'connect.sid'): string {
-  const header = cookieOf(setCookie, name);
-  assert.ok(header, `expected a ${name} cookie`);
-  const value = decodeURIComponent(header.split(';')[0]!.slice(name.length + 1));
-  return value.slice(2, value.lastIndexOf('.'));
-}
-
-/** A MemoryStore that counts its calls. */
-function countingStore() {
-  const store = new MemoryStore();
-  const calls = { get: 0, set: 0, touch: 0, destroy: 0 };
-  for (const method of ['get', 'set', 'touch', 'destroy'] as const) {
-    const original = store[method].bind(store) as (...args: unknown[]) => void;
-    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      calls[method]++;
-      original(...args);
-    };
-  }
-  return { store, calls };
-}
+import type { SessionRequest } from './index.js';
 
 describe('express-session compat: construction', () => {
   it('throws express-session’s messages for bad genid, unset and empty secret arrays', () => {
@@ -184,12 +130,11 @@ describe('express-session compat: cookie and signature', () => {
 
   it('falls back to req.secret when no secret option is given', async () => {
     const middleware = session({ resave: false, saveUninitialized: true, genid: () => 'apple' });
-    const server = await serve((req: IncomingMessage, res: ServerResponse) => {
+    const browser = await listen((req: IncomingMessage, res: ServerResponse) => {
       (req as SessionRequest).secret = SECRET;
       middleware(req as SessionRequest, res, () => res.end('ok'));
     });
-    servers.push(server);
-    const res = await new Browser(server.url).get('/');
+    const res = await browser.get('/');
     assert.match(res.setCookie[0]!, /^connect\.sid=s%3Aapple\.D8Y%2BpkTAmeR0PobOhY4G97PRW%2Bj7bUnP%2F5m6%2FOn1MCU;/);
   });
 
@@ -199,183 +144,6 @@ describe('express-session compat: cookie and signature', () => {
     const inside = await browser.get('/admin/x?y=1');
     assert.equal(inside.body, 'false');
     assert.match(inside.setCookie[0]!, /Path=\/admin/);
-  });
-});
-
-describe('express-session compat: save and cookie decisions', () => {
-  it('saveUninitialized: true saves and sets a cookie for an untouched new session', async () => {
-    const { store, calls } = countingStore();
-    const { browser } = await app({ store, saveUninitialized: true });
-    const res = await browser.get('/');
-    assert.equal(res.setCookie.length, 1);
-    assert.equal(calls.set, 1);
-  });
-
-  it('saveUninitialized: false stores nothing and sends no cookie until the session is modified', async () => {
-    const { store, calls } = countingStore();
-    const { browser } = await app({ store, saveUninitialized: false }, (req, res) => {
-      if (req.url === '/login') req.session!.user = 'ada';
-      res.end('ok');
-    });
-    const res = await browser.get('/');
-    assert.deepEqual(res.setCookie, []);
-    assert.equal(calls.set, 0);
-    const login = await browser.get('/login');
-    assert.equal(login.setCookie.length, 1);
-    assert.equal(calls.set, 1);
-  });
-
-  it('resave: false touches instead of re-saving an unmodified session; resave: true saves it', async () => {
-    for (const resave of [false, true]) {
-      const { store, calls } = countingStore();
-      const { browser } = await app({ store, resave });
-      await browser.get('/');
-      await browser.get('/');
-      assert.deepEqual({ set: calls.set, touch: calls.touch }, resave ? { set: 2, touch: 0 } : { set: 1, touch: 1 }, `resave ${resave}`);
-    }
-  });
-
-  it('rolling sends the cookie on every response; without it an existing session gets none', async () => {
-    for (const rolling of [false, true]) {
-      const { browser } = await app({ rolling, cookie: { maxAge: 60_000 } });
-      await browser.get('/');
-      const again = await browser.get('/');
-      assert.equal(again.setCookie.length, rolling ? 1 : 0, `rolling ${rolling}`);
-    }
-  });
-
-  it('an existing session with maxAge gets a fresh cookie when modified; a browser-session cookie is sent once', async () => {
-    const withMaxAge = await app({ cookie: { maxAge: 60_000 } }, (req, res) => {
-      req.session!.n = ((req.session!.n as number | undefined) ?? 0) + 1;
-      res.end(String(req.session!.n));
-    });
-    await withMaxAge.browser.get('/');
-    assert.equal((await withMaxAge.browser.get('/')).setCookie.length, 1);
-    const browserSession = await app({}, (req, res) => {
-      req.session!.n = ((req.session!.n as number | undefined) ?? 0) + 1;
-      res.end(String(req.session!.n));
-    });
-    await browserSession.browser.get('/');
-    const second = await browserSession.browser.get('/');
-    assert.equal(second.body, '2');
-    assert.equal(second.setCookie.length, 0);
-  });
-
-  it('changing only req.session.cookie is not a modification', async () => {
-    const { store, calls } = countingStore();
-    const { browser } = await app({ store }, (req, res) => {
-      req.session!.cookie.httpOnly = false;
-      res.end('ok');
-    });
-    await browser.get('/');
-    await browser.get('/');
-    assert.equal(calls.set, 1);
-  });
-
-  it('the response completes only after the store write, and the body arrives whole', async () => {
-    const store = new MemoryStore();
-    const originalSet = store.set.bind(store);
-    let written = false;
-    store.set = (sid, data, callback) => setTimeout(() => {
-      written = true;
-      originalSet(sid, data, callback);
-    }, 50);
-    const body = 'x'.repeat(100_000);
-    const { browser } = await app({ store }, (req, res) => {
-      req.session!.big = true;
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.end(body);
-    });
-    const res = await browser.get('/');
-    assert.equal(written, true);
-    assert.equal(res.body, body);
-  });
-
-  it('a store.set error goes to next(err) after the response', async () => {
-    const store = new MemoryStore();
-    store.set = (_sid, _data, callback) => setImmediate(() => callback!(new Error('boom!')));
-    const { browser, errors } = await app({ store }, (req, res) => {
-      req.session!.x = 1;
-      res.end('sent');
-    });
-    const res = await browser.get('/');
-    assert.equal(res.body, 'sent');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal((errors[0] as Error).message, 'boom!');
-  });
-
-  it('a store.get error goes to next(err); ENOENT counts as not found', async () => {
-    const store = new MemoryStore();
-    const { browser } = await app({ store, genid: () => 'apple' });
-    await browser.get('/');
-    store.get = (_sid, callback) => callback(Object.assign(new Error('boom get'), { code: 'EIO' }));
-    assert.equal((await browser.get('/')).body, 'boom get');
-    store.get = (_sid, callback) => callback(Object.assign(new Error('gone'), { code: 'ENOENT' }));
-    const res = await browser.get('/');
-    assert.equal(res.status, 200);
-  });
-
-  it('a stored session without cookie fails the request with Node’s own TypeError', async () => {
-    const store = new MemoryStore();
-    const { browser } = await app({ store, genid: () => 'apple' });
-    await browser.get('/');
-    store.set('apple', { user: 'x' } as never);
-    const res = await browser.get('/');
-    assert.equal(res.status, 500);
-    assert.match(res.body, /Cannot read prop/);
-  });
-
-  it('an invalid expires fails with "option expires is invalid"', async () => {
-    const { browser, errors } = await app({}, (req, res) => {
-      req.session!.cookie.expires = new Date(NaN);
-      try {
-        res.end('nope');
-      } catch (error) {
-        errors.push(error);
-        res.statusCode = 500;
-        res.end((error as Error).message);
-      }
-    });
-    const res = await browser.get('/');
-    assert.equal(res.status, 500);
-    assert.equal(res.body, 'option expires is invalid');
-    assert.deepEqual(res.setCookie, []);
-  });
-
-  it('unset: "destroy" destroys a deleted session; "keep" leaves it', async () => {
-    for (const unset of ['destroy', 'keep'] as const) {
-      const { store, calls } = countingStore();
-      const { browser } = await app({ store, unset }, (req, res) => {
-        if (req.url === '/drop') req.session = null;
-        res.end('ok');
-      });
-      await browser.get('/');
-      await browser.get('/drop');
-      assert.equal(calls.destroy, unset === 'destroy' ? 1 : 0, unset);
-    }
-  });
-
-  it('a double mount and a second res.end are harmless', async () => {
-    const { store, calls } = countingStore();
-    const inner = session({ secret: SECRET, store, resave: false, saveUninitialized: true });
-    const { browser } = await app({ store }, (req, res) => {
-      inner(req, res, () => {
-        res.end('one');
-        res.end('two');
-      });
-    });
-    const res = await browser.get('/');
-    assert.equal(res.body, 'one');
-    assert.equal(calls.set, 1);
-  });
-
-  it('a disconnected store leaves req.session undefined until it reconnects', async () => {
-    const store = new MemoryStore();
-    const { browser } = await app({ store }, (req, res) => res.end(String(req.session === undefined)));
-    store.emit('disconnect');
-    assert.equal((await browser.get('/')).body, 'true');
-    store.emit('connect');
-    assert.equal((await browser.get('/')).body, 'false');
   });
 });
 
@@ -407,12 +175,10 @@ describe('express-session compat: secure, sameSite and proxy', () => {
 
   it('proxy unset defers to req.secure', async () => {
     const middleware = session({ secret: SECRET, resave: false, saveUninitialized: true, cookie: { secure: true } });
-    const server = await serve((req: IncomingMessage, res: ServerResponse) => {
+    const browser = await listen((req: IncomingMessage, res: ServerResponse) => {
       (req as SessionRequest).secure = req.headers['x-secure'] === '1';
       middleware(req as SessionRequest, res, () => res.end('ok'));
     });
-    servers.push(server);
-    const browser = new Browser(server.url);
     assert.deepEqual((await browser.get('/')).setCookie, []);
     assert.equal((await browser.get('/', { headers: { 'x-secure': '1' } })).setCookie.length, 1);
   });

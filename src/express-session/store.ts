@@ -6,38 +6,10 @@ import { EventEmitter } from 'node:events';
 import { contexts } from './context.js';
 import { Cookie } from './cookie.js';
 import { Session } from './session.js';
-import type { SessionRequest } from './session.js';
+import type { Callback, SessionData, SessionRequest, Store as StoreInstance } from './session.js';
 
-/** A Node-style callback. */
-export type Callback<T = void> = (error?: any, result?: T) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A session as stores hold it: plain data plus a `cookie` with at least `expires`/`originalMaxAge`. */
-export interface SessionData {
-  cookie: Cookie | Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** The callback API every express-session store implements. */
-export interface StoreMethods {
-  get(sid: string, callback: Callback<SessionData | null | undefined>): void;
-  set(sid: string, session: SessionData, callback?: Callback): void;
-  destroy(sid: string, callback?: Callback): void;
-  touch?(sid: string, session: SessionData, callback?: Callback): void;
-  all?(callback: Callback<SessionData[] | Record<string, SessionData> | null>): void;
-  clear?(callback?: Callback): void;
-  length?(callback: Callback<number>): void;
-}
-
-export interface Store extends EventEmitter, StoreMethods {
-  /** Destroys `req.sessionID` in the store, then gives `req` a new empty session. */
-  regenerate(req: SessionRequest, callback: Callback): void;
-  /** The stored session `sid` as a Session, or undefined when there is none. */
-  load(sid: string, callback: Callback<Session | undefined>): void;
-  /** Turns stored data into `req.session` (a Session with a Cookie) and returns it. */
-  createSession(req: SessionRequest, data: SessionData): Session;
-  /** Set by the middleware: gives `req` a new session. */
-  generate?(req: SessionRequest): void;
-}
+/** An express-session store (the interface is declared in session.ts, beside Session, which works through it). */
+export type Store = StoreInstance;
 
 export interface StoreConstructor {
   new (): Store;

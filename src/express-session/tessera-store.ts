@@ -5,7 +5,7 @@
 import { hashStoreKey, storeError } from '../core/index.js';
 import type { SessionStore } from '../core/index.js';
 import { Store } from './store.js';
-import type { Callback, SessionData } from './store.js';
+import type { Callback, SessionData } from './session.js';
 
 export interface TesseraStoreOptions {
   /** Seconds a session whose cookie has no `expires` is kept. Default 86 400 (one day). */
