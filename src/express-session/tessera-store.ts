@@ -2,8 +2,9 @@
 // express-session store. Sessions are stored as JSON under a hash of the session ID (so a leaked
 // store dump gives no live cookie), expiring at `cookie.expires`, or after `ttl` for
 // browser-session cookies. The middleware wraps a tessera store passed as `store` automatically.
-import { hashStoreKey, storeError } from '../core/index.js';
-import type { SessionStore } from '../core/index.js';
+import { cookieExpiresAt, storeError } from '../adapter/index.js';
+import { hashStoreKey } from '../index.js';
+import type { SessionStore } from '../index.js';
 import { Store } from './store.js';
 import type { Callback, SessionData } from './session.js';
 
@@ -22,11 +23,21 @@ export function isTesseraStore(value: unknown): value is SessionStore {
 
 const BaseStore = Store as unknown as new () => Store;
 
-function done(callback: Callback | undefined, promise: Promise<unknown>, operation: string): void {
-  promise.then(
-    () => callback?.(null),
+/** Runs `operation` and answers `callback` Node-style; a failure becomes `ERR_SESSION_STORE`. */
+function settle<T>(callback: Callback<T> | undefined, operation: string, run: () => Promise<T>): void {
+  run().then(
+    (result) => (result === undefined ? callback?.(null) : callback?.(null, result)),
     (error: unknown) => callback?.(storeError(operation, error)),
   );
+}
+
+function parse(value: string | undefined): SessionData | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as SessionData;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An express-session store over a tessera SessionStore. `close()` closes the wrapped store. */
@@ -50,59 +61,44 @@ export class TesseraStore extends BaseStore {
   }
 
   #expiresAt(session: SessionData): number {
-    const expires = (session.cookie as { expires?: unknown } | undefined)?.expires;
-    const at = expires instanceof Date ? expires.getTime() : typeof expires === 'string' ? Date.parse(expires) : NaN;
-    return Number.isNaN(at) ? Date.now() + this.#ttlMs : at;
+    return cookieExpiresAt(session.cookie?.expires) ?? Date.now() + this.#ttlMs;
   }
 
   override get(sid: string, callback: Callback<SessionData | null | undefined>): void {
-    this.#store.get(this.#key(sid)).then(
-      (value) => {
-        let data: SessionData | null = null;
-        if (value !== undefined) {
-          try {
-            data = JSON.parse(value) as SessionData;
-          } catch {
-            data = null;
-          }
-        }
-        callback(null, data);
-      },
-      (error: unknown) => callback(storeError('get', error)),
-    );
+    // The store may answer with a value or a promise of one.
+    settle(callback, 'get', async () => parse(await this.#store.get(this.#key(sid))) ?? null);
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const key = this.#key(sid);
     const expiresAt = this.#expiresAt(session);
-    const write = expiresAt > Date.now() ? this.#store.set(key, JSON.stringify(session), expiresAt) : this.#store.delete(key);
-    done(callback, write, 'set');
+    settle(callback, 'set', () => (expiresAt > Date.now() ? this.#store.set(key, JSON.stringify(session), expiresAt) : this.#store.delete(key)));
   }
 
   override destroy(sid: string, callback?: Callback): void {
-    done(callback, this.#store.delete(this.#key(sid)), 'delete');
+    settle(callback, 'delete', () => this.#store.delete(this.#key(sid)));
   }
 
+  /**
+   * express-session's touch: the stored session keeps its data and takes `session.cookie`, with
+   * the expiry that cookie gives. A read and a rewrite (tessera stores have no touch of their
+   * own); with `setIf` the rewrite happens only if the record is still the one read, so a touch
+   * never brings back a session destroyed meanwhile nor overwrites a newer save. A missing
+   * session stays missing.
+   */
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     const key = this.#key(sid);
     const expiresAt = this.#expiresAt(session);
-    if (typeof this.#store.touch === 'function') {
-      done(callback, this.#store.touch(key, expiresAt), 'touch');
-      return;
-    }
-    // No native touch: rewrite the record with its new expiry, if it still exists.
-    const rewrite = this.#store.get(key).then((value) => {
-      if (value === undefined) return undefined;
-      let data: SessionData;
-      try {
-        data = JSON.parse(value) as SessionData;
-      } catch {
-        return undefined;
-      }
+    settle(callback, 'touch', async () => {
+      const value = await this.#store.get(key);
+      const data = parse(value);
+      if (data === undefined) return;
+      if (!(expiresAt > Date.now())) return this.#store.delete(key);
       data.cookie = session.cookie;
-      return this.#store.set(key, JSON.stringify(data), expiresAt);
+      const json = JSON.stringify(data);
+      if (this.#store.setIf !== undefined) await this.#store.setIf(key, json, expiresAt, value);
+      else await this.#store.set(key, json, expiresAt);
     });
-    done(callback, rewrite, 'touch');
   }
 
   /** Closes the wrapped store (its timers and own connections, never your client). */
