@@ -1,7 +1,10 @@
-// Set-Cookie serialisation with the attribute order and error messages express-session users see
-// (it delegates to the `cookie` 0.7 package): Domain, Path, Expires, HttpOnly, Secure,
-// Partitioned, Priority, SameSite. Names, values, domains and paths are validated against the
-// RFC 6265 grammar, so nothing can inject an attribute.
+// Set-Cookie serialisation as express-session users see it (it delegates to the `cookie` 0.7
+// package): the same validation against the RFC 6265 grammar, in the same order, with the same
+// TypeError messages, so nothing can inject an attribute. The attributes are then written by
+// tessera's shared writer (`tessera/adapter`) in the `cookie` package's order: Max-Age, Domain,
+// Path, Expires, HttpOnly, Secure, Partitioned, Priority, SameSite.
+import { COOKIE_PACKAGE_ATTRIBUTE_ORDER, writeSetCookie } from '../adapter/index.js';
+import type { SetCookieAttributes } from '../adapter/index.js';
 
 /** Attributes of one Set-Cookie header; `Cookie#data` has this shape. */
 export interface SerializeOptions {
@@ -26,47 +29,44 @@ const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61
 // any CHAR except CTLs and ';'
 const PATH = /^[\x20-\x3A\x3D-\x7E]*$/;
 
-const PRIORITIES: Record<string, string> = { low: 'Low', medium: 'Medium', high: 'High' };
-const SAME_SITES: Record<string, string> = { strict: 'Strict', lax: 'Lax', none: 'None' };
+/** `value` lower-cased when it is one of `allowed`, else undefined (never a property of Object.prototype). */
+function oneOf<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
+  const lower = typeof value === 'string' ? value.toLowerCase() : undefined;
+  return allowed.find((option) => option === lower);
+}
 
 /** One Set-Cookie header value; throws a TypeError (`option expires is invalid`, ...) on bad input. */
 export function serializeCookie(name: string, value: string, options: SerializeOptions = {}): string {
-  const encode = options.encode ?? encodeURIComponent;
+  const encode = options.encode || encodeURIComponent;
   if (typeof encode !== 'function') throw new TypeError('option encode is invalid');
   if (!NAME.test(name)) throw new TypeError('argument name is invalid');
   const encoded = encode(value);
   if (!VALUE.test(encoded)) throw new TypeError('argument val is invalid');
-  let header = `${name}=${encoded}`;
+  const attributes: SetCookieAttributes = { httpOnly: Boolean(options.httpOnly), secure: Boolean(options.secure), partitioned: Boolean(options.partitioned) };
   if (options.maxAge !== undefined && options.maxAge !== null) {
-    const maxAge = Math.floor(options.maxAge);
-    if (!Number.isFinite(maxAge)) throw new TypeError('option maxAge is invalid');
-    header += `; Max-Age=${maxAge}`;
+    attributes.maxAge = Math.floor(options.maxAge);
+    if (!Number.isFinite(attributes.maxAge)) throw new TypeError('option maxAge is invalid');
   }
   if (options.domain) {
     if (!DOMAIN.test(options.domain)) throw new TypeError('option domain is invalid');
-    header += `; Domain=${options.domain}`;
+    attributes.domain = options.domain;
   }
   if (options.path) {
     if (!PATH.test(options.path)) throw new TypeError('option path is invalid');
-    header += `; Path=${options.path}`;
+    attributes.path = options.path;
   }
   if (options.expires) {
     const expires = options.expires as unknown;
-    if (!(expires instanceof Date) || Number.isNaN(expires.valueOf())) throw new TypeError('option expires is invalid');
-    header += `; Expires=${expires.toUTCString()}`;
+    if (Object.prototype.toString.call(expires) !== '[object Date]' || Number.isNaN((expires as Date).valueOf())) throw new TypeError('option expires is invalid');
+    attributes.expires = expires as Date;
   }
-  if (options.httpOnly) header += '; HttpOnly';
-  if (options.secure) header += '; Secure';
-  if (options.partitioned) header += '; Partitioned';
   if (options.priority) {
-    const priority = typeof options.priority === 'string' ? PRIORITIES[options.priority.toLowerCase()] : undefined;
-    if (priority === undefined) throw new TypeError('option priority is invalid');
-    header += `; Priority=${priority}`;
+    attributes.priority = oneOf(options.priority, ['low', 'medium', 'high']);
+    if (attributes.priority === undefined) throw new TypeError('option priority is invalid');
   }
   if (options.sameSite) {
-    const sameSite = options.sameSite === true ? 'Strict' : typeof options.sameSite === 'string' ? SAME_SITES[options.sameSite.toLowerCase()] : undefined;
-    if (sameSite === undefined) throw new TypeError('option sameSite is invalid');
-    header += `; SameSite=${sameSite}`;
+    attributes.sameSite = options.sameSite === true ? 'strict' : oneOf(options.sameSite, ['strict', 'lax', 'none']);
+    if (attributes.sameSite === undefined) throw new TypeError('option sameSite is invalid');
   }
-  return header;
+  return writeSetCookie(name, encoded, attributes, COOKIE_PACKAGE_ATTRIBUTE_ORDER);
 }

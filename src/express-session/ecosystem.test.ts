@@ -14,7 +14,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import pg from 'pg';
 import { createConnectPgTable } from '../../test/support/connect-pg-table.js';
 import { createClient } from 'redis';
-import { MemoryStore as TesseraMemoryStore, hashStoreKey } from '../core/index.js';
+import { MemoryStore as TesseraMemoryStore, hashStoreKey } from '../index.js';
 import { SqliteStore } from '../stores/sqlite.js';
 import { Browser, serve } from '../../test/support/http.js';
 import type { RunningServer } from '../../test/support/http.js';

@@ -2,6 +2,7 @@
 // strings keyed by session ID, callbacks deferred with setImmediate, lazy expiry on get/all/touch,
 // `all()` as an object keyed by ID) but bounded: at most `maxEntries` sessions, least recently
 // used evicted first, and an optional unref'd sweep of expired sessions.
+import { cookieExpiresAt } from '../adapter/index.js';
 import { Store } from './store.js';
 import type { Callback, SessionData } from './session.js';
 
@@ -10,13 +11,6 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
   /** Remove expired sessions every this many milliseconds (an unref'd timer). Default off. */
   checkPeriod?: number;
-}
-
-function expiresAt(data: SessionData): number | undefined {
-  const expires = (data.cookie as { expires?: unknown } | undefined)?.expires;
-  if (expires === undefined || expires === null) return undefined;
-  const at = expires instanceof Date ? expires.getTime() : typeof expires === 'string' ? Date.parse(expires) : NaN;
-  return Number.isNaN(at) ? undefined : at;
 }
 
 const BaseStore = Store as unknown as new () => Store;
@@ -49,7 +43,7 @@ export class MemoryStore extends BaseStore {
       this.#sessions.delete(sid);
       return undefined;
     }
-    const at = expiresAt(data);
+    const at = cookieExpiresAt(data.cookie?.expires);
     if (at !== undefined && at <= Date.now()) {
       this.#sessions.delete(sid);
       return undefined;

@@ -1,6 +1,6 @@
 // Request facts the middleware needs: the path it gates on, whether the request is secure, and
 // the session ID from the signed cookie.
-import { parseCookieHeader } from '../core/index.js';
+import { parseCookieHeader } from '../index.js';
 import { deprecateOnce } from './deprecate.js';
 import type { SessionRequest } from './session.js';
 import { unsign } from './signature.js';

@@ -1,5 +1,6 @@
 // `tessera/connect`: any express-session-compatible store (connect-redis, connect-pg-simple,
 // connect-mongo, ...) as a tessera SessionStore.
+import { cookieExpiresAt } from '../adapter/index.js';
 import { SessionError, systemClock } from '../index.js';
 import type { SessionStore } from '../index.js';
 
@@ -54,9 +55,8 @@ function valueOf(stored: unknown, now: number): string | undefined {
   if (typeof stored !== 'object' || stored === null) return undefined;
   const { tessera, cookie } = stored as { tessera?: unknown; cookie?: { expires?: unknown } };
   if (typeof tessera !== 'string' || typeof cookie !== 'object' || cookie === null) return undefined;
-  const expires = cookie.expires;
-  const expiresAt = expires instanceof Date ? expires.getTime() : typeof expires === 'string' ? Date.parse(expires) : NaN;
-  if (!Number.isFinite(expiresAt) || expiresAt <= now) return undefined;
+  const expiresAt = cookieExpiresAt(cookie.expires);
+  if (expiresAt === undefined || expiresAt <= now) return undefined;
   return tessera;
 }
 
