@@ -1,5 +1,4 @@
 import { SessionError, storeError } from './errors.js';
-import { createDeadlineQueue } from './deadline-queue.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
 
 /** The store as the manager calls it: every failure is `ERR_SESSION_STORE`, every call is bounded in time. */
@@ -21,14 +20,21 @@ function unsupported(what: string): SessionError {
   return new SessionError('ERR_SESSION_UNSUPPORTED', `this session store has no per-user index, so ${what} is not available; use a tessera store (memory, sqlite, redis, postgres, mysql)`);
 }
 
-/** Wraps a store with timeouts (`timeoutMs`; 0: none) and error wrapping. */
+/**
+ * Wraps a store with timeouts (`timeoutMs`; 0: none) and error wrapping. A timer per call:
+ * bench/machinery.ts measured one shared deadline queue against it in one run and it saved
+ * nothing (0.52 vs 0.59 µs per awaited call; 0.66 vs 1.43 µs for an already-settled one).
+ */
 export function createStoreCaller(store: SessionStore, timeoutMs: number): StoreCaller {
-  const deadlines = timeoutMs === 0 ? undefined : createDeadlineQueue(timeoutMs);
   /** A native promise of the answer, bounded in time, even when the store hands back another library's thenable. */
   const bound = <T>(operation: string, answer: PromiseLike<T>): Promise<T> => {
-    const promise = Promise.resolve(answer);
-    if (deadlines === undefined) return promise.catch((error: unknown) => Promise.reject(storeError(operation, error)));
-    return deadlines.bound(operation, promise, (error) => storeError(operation, error));
+    const promise = Promise.resolve(answer).catch((error: unknown) => Promise.reject(storeError(operation, error)));
+    if (timeoutMs === 0) return promise;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SessionError('ERR_SESSION_STORE', `session store ${operation} timed out after ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   };
   const call = <T>(operation: string, run: () => PromiseLike<T>): Promise<T> => {
     try {

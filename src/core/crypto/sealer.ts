@@ -1,6 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { hmacSha256 } from './hmac-sha256.js';
-import type { HmacSha256 } from './hmac-sha256.js';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Keyring } from './keyring.js';
 
 /**
@@ -65,11 +64,8 @@ export function hasCanonicalTail(text: string): boolean {
 }
 
 /** The per-message key: HMAC-SHA-256 keyed with the base key (a PRF) over a fixed label and the salt. */
-function messageKey(baseKey: HmacSha256, salt: Uint8Array): Buffer {
-  const message = Buffer.allocUnsafe(MESSAGE_KEY_INFO.length + salt.length);
-  MESSAGE_KEY_INFO.copy(message, 0);
-  message.set(salt, MESSAGE_KEY_INFO.length);
-  return baseKey.bytes(message);
+function messageKey(baseKey: KeyObject, salt: Uint8Array): Buffer {
+  return createHmac('sha256', baseKey).update(MESSAGE_KEY_INFO).update(salt).digest();
 }
 
 function additionalData(header: Buffer, context: string): Buffer {
@@ -78,7 +74,7 @@ function additionalData(header: Buffer, context: string): Buffer {
 
 /** AES-256-GCM sealing with keys from the keyring: the first key seals, every key opens. */
 export function createSealer(keyring: Keyring, purpose = 'sealed-cookie'): Sealer {
-  const keys = keyring.derive(purpose, 32).map(hmacSha256);
+  const keys = keyring.derive(purpose, 32).map((key) => createSecretKey(key));
   const kids = keyring.derive(`${purpose}/kid`, KID_BYTES);
   const current = keys[0]!;
   const currentKid = kids[0]!;

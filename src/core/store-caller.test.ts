@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isSessionError } from './errors.js';
+import { MemoryStore } from './memory-store.js';
+import { createStoreCaller } from './store-caller.js';
+import type { SessionStore } from './store.js';
+
+const hanging = (): SessionStore => ({ get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => Promise.resolve() });
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('store caller: every call bounded in time, every failure ERR_SESSION_STORE', () => {
+  it('a call that hangs fails with ERR_SESSION_STORE at storeTimeout, not before', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const caller = createStoreCaller(hanging(), 1000);
+    let outcome: unknown = 'pending';
+    caller.get('k').then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    t.mock.timers.tick(999);
+    await flush();
+    assert.equal(outcome, 'pending');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && /get timed out after 1000 ms/.test(outcome.message), String(outcome));
+  });
+
+  it('answers in time keep their value; a synchronous store answers without a promise', async () => {
+    const store = new MemoryStore();
+    const caller = createStoreCaller(store, 1000);
+    await caller.set('k', 'v', Date.now() + 60_000);
+    assert.equal(caller.read('k'), 'v');
+    assert.equal(await caller.get('k'), 'v');
+  });
+
+  it('driver failures, thrown or rejected, become ERR_SESSION_STORE with the cause kept', async () => {
+    const cause = new Error('connection refused');
+    const caller = createStoreCaller({ get: () => { throw cause; }, set: () => Promise.reject(cause), delete: () => Promise.reject(cause) }, 0);
+    assert.throws(() => caller.read('k'), (e: unknown) => isSessionError(e, 'ERR_SESSION_STORE') && e.cause === cause);
+    await assert.rejects(caller.get('k'), (e: unknown) => isSessionError(e, 'ERR_SESSION_STORE'));
+    await assert.rejects(caller.set('k', 'v', 1), (e: unknown) => isSessionError(e, 'ERR_SESSION_STORE') && /set failed: connection refused/.test((e as Error).message));
+  });
+
+  it('without setIf, compare-and-set falls back to set; without a user index, listing is ERR_SESSION_UNSUPPORTED', async () => {
+    const written: string[] = [];
+    const caller = createStoreCaller({ get: () => undefined, set: async (key) => void written.push(key), delete: async () => {} }, 0);
+    assert.equal(await caller.setIf('k', 'v', 1, 'old'), true);
+    assert.deepEqual(written, ['k']);
+    await assert.rejects(caller.listByUser('u'), (e: unknown) => isSessionError(e, 'ERR_SESSION_UNSUPPORTED'));
+  });
+});
