@@ -8,6 +8,7 @@ import { isSessionError } from '../index.js';
 import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
 import { redisUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { storeView } from '../../test/support/store-view.js';
 import type { RedisCommandClient } from './redis.js';
 import { RedisStore, fromIoredis, fromNodeRedis } from './redis.js';
 
@@ -63,15 +64,7 @@ function recording(client: RedisCommandClient): RedisCommandClient & { commands:
  * method is present, which the check below asserts since requireAll cannot be used.
  */
 function nativeExpiryView(store: RedisStore): SessionStore {
-  return {
-    get: (key) => store.get(key),
-    set: (key, value, expiresAt, meta) => store.set(key, value, expiresAt, meta),
-    delete: (key) => store.delete(key),
-    setIf: (key, value, expiresAt, previous, meta) => store.setIf(key, value, expiresAt, previous, meta),
-    listByUser: (userId) => store.listByUser(userId),
-    deleteByUser: (userId, exceptKeys) => store.deleteByUser(userId, exceptKeys),
-    close: () => store.close(),
-  };
+  return storeView(store, ['deleteExpired']);
 }
 
 runStoreConformance('RedisStore via ioredis (native TTL, so deleteExpired is a no-op)', { makeStore: () => nativeExpiryView(new RedisStore({ client: fromIoredis(io), prefix: ioPrefix })), ...(skip ? { skip } : {}) });

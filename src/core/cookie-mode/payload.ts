@@ -1,4 +1,5 @@
 import { isSessionId } from '../crypto/random.js';
+import { dataOf, parseObject } from '../json.js';
 
 /** What a sealed cookie holds. All times are epoch ms and authoritative: the cookie's Max-Age is only a hint. */
 export interface SealedPayload {
@@ -22,31 +23,11 @@ export function encodePayload(p: SealedPayload): string {
 
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-/**
- * Decodes an opened payload; any other shape is undefined. Only called after the tag verified.
- * Data lands in a null-prototype object, so keys such as `__proto__` stay plain data.
- */
+/** Decodes an opened payload (only after its tag verified); any other shape is undefined. */
 export function decodePayload(text: string): SealedPayload | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const r = raw as Record<string, unknown>;
-  const d = r.d;
-  if (typeof r.i !== 'string' || !isSessionId(r.i)) return undefined;
+  const r = parseObject(text);
+  const data = dataOf(r?.d);
+  if (r === undefined || data === undefined || typeof r.i !== 'string' || !isSessionId(r.i)) return undefined;
   if (!isTime(r.c) || !isTime(r.s) || !isTime(r.a) || !isTime(r.k) || !isTime(r.e)) return undefined;
-  if (typeof d !== 'object' || d === null || Array.isArray(d)) return undefined;
-  return {
-    id: r.i,
-    createdAt: r.c,
-    lastSeenAt: r.s,
-    issuedAt: r.a,
-    checkedAt: r.k,
-    expiresAt: r.e,
-    persistent: r.p === 1,
-    data: Object.assign(Object.create(null) as Record<string, unknown>, d),
-  };
+  return { id: r.i, createdAt: r.c, lastSeenAt: r.s, issuedAt: r.a, checkedAt: r.k, expiresAt: r.e, persistent: r.p === 1, data };
 }

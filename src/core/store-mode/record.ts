@@ -1,3 +1,4 @@
+import { dataOf, parseObject } from '../json.js';
 import type { ClientInfo } from '../types.js';
 
 /** A session as stored: the data plus the times and flags the manager needs. */
@@ -26,31 +27,19 @@ export function encodeRecord(record: SessionRecord): string {
   });
 }
 
-/**
- * Decodes a stored record; anything malformed (wrong JSON, wrong shape, wrong version, a
- * non-object payload) is undefined. Data lands in a null-prototype object, so stored keys such
- * as `__proto__` stay plain data.
- */
+/** Decodes a stored record; anything malformed (wrong JSON, shape or version) is undefined. */
 export function decodeRecord(text: string): SessionRecord | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
-  const d = r.d;
-  if (r.v !== 1 || !Number.isFinite(r.c) || !Number.isFinite(r.s) || typeof d !== 'object' || d === null || Array.isArray(d)) return undefined;
-  const client = typeof r.m === 'object' && r.m !== null ? pickClient(r.m as Record<string, unknown>) : undefined;
+  const r = parseObject(text);
+  const data = dataOf(r?.d);
+  if (r === undefined || data === undefined || r.v !== 1 || !Number.isFinite(r.c) || !Number.isFinite(r.s)) return undefined;
   return {
     createdAt: r.c as number,
     lastSeenAt: r.s as number,
     persistent: r.p === 1,
     userId: typeof r.u === 'string' ? r.u : undefined,
-    client,
+    client: typeof r.m === 'object' && r.m !== null ? pickClient(r.m as Record<string, unknown>) : undefined,
     idIssuedAt: Number.isFinite(r.i) ? (r.i as number) : undefined,
-    data: Object.assign(Object.create(null) as Record<string, unknown>, d),
+    data,
   };
 }
 
@@ -79,11 +68,6 @@ export function encodeForward(forward: ForwardRecord): string {
 }
 
 export function decodeForward(text: string): ForwardRecord | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
-  try {
-    const raw = JSON.parse(text) as { f?: unknown; u?: unknown };
-    return typeof raw.f === 'string' && Number.isFinite(raw.u) ? { key: raw.f, until: raw.u as number } : undefined;
-  } catch {
-    return undefined;
-  }
+  const raw = text.startsWith(PREFIX) ? parseObject(text) : undefined;
+  return typeof raw?.f === 'string' && Number.isFinite(raw.u) ? { key: raw.f, until: raw.u as number } : undefined;
 }
