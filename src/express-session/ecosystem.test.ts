@@ -18,7 +18,8 @@ import { MemoryStore as TesseraMemoryStore, hashStoreKey } from '../index.js';
 import { SqliteStore } from '../stores/sqlite.js';
 import { Browser, serve } from '../../test/support/http.js';
 import type { RunningServer } from '../../test/support/http.js';
-import { pgUrl, redisUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { pgUrl, redisUrl, runScopedName } from '../../test/support/services.js';
+import { requirePostgres, requireRedis } from '../../test/support/service-probes.js';
 import session from './index.js';
 import type { SessionOptions, SessionRequest, Store } from './index.js';
 
@@ -136,16 +137,7 @@ describe('express-session compat: express-session stores, unchanged', () => {
   });
 
   describe('connect-redis 9 with node-redis', async () => {
-    const skip = await requireService('Redis', async () => {
-      const probe = createClient({ url: redisUrl(), socket: { reconnectStrategy: false } });
-      probe.on('error', () => {});
-      await probe.connect();
-      try {
-        await probe.ping();
-      } finally {
-        probe.destroy();
-      }
-    });
+    const skip = await requireRedis();
     const prefix = `tessera_test:${runScopedName('es_compat')}:`;
     let client: ReturnType<typeof createClient>;
     before(async () => {
@@ -169,15 +161,7 @@ describe('express-session compat: express-session stores, unchanged', () => {
   });
 
   describe('connect-pg-simple 10 (built on our Store)', async () => {
-    const skip = await requireService('PostgreSQL', async () => {
-      const probe = new pg.Client({ connectionString: pgUrl() });
-      await probe.connect();
-      try {
-        await probe.query('SELECT 1');
-      } finally {
-        await probe.end();
-      }
-    });
+    const skip = await requirePostgres();
     const table = runScopedName('es_compat');
     let pool: pg.Pool;
     let store: Store & { close(): Promise<void> };

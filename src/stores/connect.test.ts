@@ -9,7 +9,8 @@ import { createClient } from 'redis';
 import { createSessionManager, isSessionError } from '../index.js';
 import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
-import { pgUrl, redisUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { pgUrl, redisUrl, runScopedName } from '../../test/support/services.js';
+import { requirePostgres, requireRedis } from '../../test/support/service-probes.js';
 import type { ConnectCallback, ConnectStoreLike } from './connect.js';
 import { fromConnectStore } from './connect.js';
 
@@ -26,25 +27,8 @@ const SECRET = 'connect-test-secret-0123456789-abcdefgh';
 const redisPrefix = `tessera_test:${runScopedName('connect')}:`;
 const table = runScopedName('connect_sessions');
 
-const redisSkip = await requireService('Redis', async () => {
-  const probe = createClient({ url: redisUrl(), socket: { reconnectStrategy: false } });
-  probe.on('error', () => {});
-  await probe.connect();
-  try {
-    await probe.ping();
-  } finally {
-    probe.destroy();
-  }
-});
-const pgSkip = await requireService('PostgreSQL', async () => {
-  const probe = new pg.Client({ connectionString: pgUrl() });
-  await probe.connect();
-  try {
-    await probe.query('SELECT 1');
-  } finally {
-    await probe.end();
-  }
-});
+const redisSkip = await requireRedis();
+const pgSkip = await requirePostgres();
 
 let redis: ReturnType<typeof createClient>;
 let connectRedis: ConnectStoreInstance;
