@@ -88,45 +88,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     cookieName: options.cookie.name,
     load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, client, clock.now()), sessionOf),
     prepare(session, prepareOptions): Prepared {
-      const state = stateOf(session);
-      const f = state.facts;
-      const now = clock.now();
-      const view = carrier.view(state);
-      const plan = planCommit(
-        {
-          status: f.status,
-          id: f.id,
-          loadedId: f.baseline?.id,
-          empty: f.baseline === undefined && isEmpty(f.data),
-          touched: f.touched,
-          changed: (f.status === 'modified' || f.exposed) && view.changed(),
-          lastSeenAt: f.lastSeenAt,
-          persistent: f.persistent,
-          loadedPersistent: f.baseline?.persistent,
-          clearCookie: state.clearCookie,
-          reissue: state.reissue,
-          headersSent: f.cookieLocked,
-          sentId: state.sentId,
-          sealed: carrier.sealed,
-          carrierDue: view.due,
-          forwarded: view.forwarded,
-          renewDue: view.renewDue,
-          streaming: prepareOptions?.streaming === true,
-        },
-        options,
-        now,
-      );
-      if (plan.renew) carrier.renew(state, now);
-      const work: CarrierWork = carrier.persist(state, plan, now);
-      if (work === NO_WORK) return NOTHING;
-      const run = work.run;
-      return {
-        setCookie: work.setCookie,
-        pending: work.pending,
-        cookie: plan.cookie,
-        onSent: work.sent,
-        run: run === undefined ? resolved : () => run().catch((error: unknown) => Promise.reject(asSessionError(error, 'commit'))),
-      };
+      try {
+        return prepareNow(session, prepareOptions?.streaming === true);
+      } catch (error) {
+        throw asSessionError(error, 'commit');
+      }
     },
     sent(session, prepared) {
       const state = stateOf(session);
@@ -136,6 +102,49 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       state.sentId = p?.cookie === 'set' ? state.facts.id : p?.cookie === 'clear' ? undefined : state.facts.baseline?.id;
     },
   };
+
+  /** The commit decision: facts and the carrier's view into planCommit, the plan into the carrier. */
+  function prepareNow(session: Session<T>, streaming: boolean): Prepared {
+    const state = stateOf(session);
+    const f = state.facts;
+    const now = clock.now();
+    const view = carrier.view(state);
+    const plan = planCommit(
+      {
+        status: f.status,
+        id: f.id,
+        loadedId: f.baseline?.id,
+        empty: f.baseline === undefined && isEmpty(f.data),
+        touched: f.touched,
+        changed: (f.status === 'modified' || f.exposed) && view.changed(),
+        lastSeenAt: f.lastSeenAt,
+        persistent: f.persistent,
+        loadedPersistent: f.baseline?.persistent,
+        clearCookie: state.clearCookie,
+        reissue: state.reissue,
+        headersSent: f.cookieLocked,
+        sentId: state.sentId,
+        sealed: carrier.sealed,
+        carrierDue: view.due,
+        forwarded: view.forwarded,
+        renewDue: view.renewDue,
+        streaming,
+      },
+      options,
+      now,
+    );
+    if (plan.renew) carrier.renew(state, now);
+    const work: CarrierWork = carrier.persist(state, plan, now);
+    if (work === NO_WORK) return NOTHING;
+    const run = work.run;
+    return {
+      setCookie: work.setCookie,
+      pending: work.pending,
+      cookie: plan.cookie,
+      onSent: work.sent,
+      run: run === undefined ? resolved : () => run().catch((error: unknown) => Promise.reject(asSessionError(error, 'commit'))),
+    };
+  }
 
   const manager: SessionManager<T> = {
     cookieName: options.cookie.name,

@@ -6,6 +6,7 @@ import { sessionProtocol } from './protocol.js';
 import { MemoryStore } from './memory-store.js';
 import { hashStoreKey } from './crypto/random.js';
 import type { SessionEvent } from './events.js';
+import { SessionError } from './errors.js';
 
 const SECRET = 'session-test-secret-0123456789abcdefghij';
 
@@ -169,5 +170,15 @@ describe('MemoryStore bounds', () => {
     clock.advance(2);
     assert.equal(await store.deleteExpired(), 1);
     await store.close();
+  });
+});
+
+describe('commit failures carry their true code', () => {
+  it('data that cannot be encoded: ERR_SESSION_INTERNAL with the TypeError as cause, in both modes', async () => {
+    for (const manager of [createSessionManager({ secrets: 'x'.repeat(32) }), createSessionManager({ mode: 'cookie', secrets: 'x'.repeat(32) })]) {
+      const session = await manager.load(undefined);
+      session.set('n', 10n as unknown as string);
+      await assert.rejects(manager.commit(session), (e: unknown) => e instanceof SessionError && e.code === 'ERR_SESSION_INTERNAL' && e.cause instanceof TypeError);
+    }
   });
 });

@@ -89,4 +89,25 @@ describe('express middleware: store failures', () => {
       await server.close();
     }
   });
+
+  it('a commit failure that is not the store\'s reaches onError as ERR_SESSION_INTERNAL with its cause, and answers 500', async () => {
+    const reported: SessionError[] = [];
+    const app = express();
+    app.use(session({ secrets: SECRET, cookie: { secure: false }, onError: (error) => reported.push(error) }));
+    app.get('/bigint', (req, res) => {
+      req.session.set('n', 10n as unknown as string);
+      res.send('ok');
+    });
+    const server = await serve(app);
+    try {
+      const res = await new Browser(server.url).get('/bigint');
+      assert.equal(res.status, 500);
+      assert.deepEqual(res.setCookie, []);
+      assert.equal(reported.length, 1);
+      assert.equal(reported[0]!.code, 'ERR_SESSION_INTERNAL');
+      assert.ok(reported[0]!.cause instanceof TypeError, 'the encoding failure is kept as the cause');
+    } finally {
+      await server.close();
+    }
+  });
 });
