@@ -1,7 +1,7 @@
 // The Express middlewares without a network: each server file runs in a process of its own with
 // BENCH_IN_PROCESS set, its request listener driven directly (bench/lib/in-process-driver.ts),
 // one request at a time. Interleaved rounds; each round pairs every library with a floor run.
-//   node bench/in-process.js [--quick] [--rounds=N] [--baseline=<dir>]   (the compiled copy; `npm run bench` runs it)
+//   node bench/in-process.js [--quick] [--rounds=N] [--only=name,...] [--baseline=<dir>]   (the compiled copy; `npm run bench` runs it)
 // With --baseline (lib/baseline.ts), the memory-store and sealed tessera servers also run on the
 // built tessera in <dir>, each right next to the current one in every round, and a before/after
 // table follows (bench/run.ts passes --comparisons=json and prints it with the HTTP one).
@@ -27,7 +27,11 @@ const NAMES = quick
   ? ['tessera-memory', ...(baseline === undefined ? [] : ['tessera-sealed']), 'express-session-memory']
   : ['tessera-memory', 'tessera-redis', 'tessera-sealed', 'tessera-express-session', 'express-session-memory', 'express-session-redis', 'cookie-session', 'iron-session'];
 const SCENARIOS: Scenario[] = quick ? ['S1'] : ['S1', 'S2'];
-const selected = NAMES.map((name) => TARGETS.find((t) => t.name === name)).filter((t): t is Target => t !== undefined);
+// --only keeps the targets whose name contains one of its words, as in the HTTP section.
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean) ?? [];
+const selected = NAMES.filter((name) => only.length === 0 || only.some((o) => name.includes(o)))
+  .map((name) => TARGETS.find((t) => t.name === name))
+  .filter((t): t is Target => t !== undefined);
 const scenariosOf = (target: Target): Scenario[] => (quick && baseline !== undefined && target.name === 'tessera-memory' ? ['S1', 'S2'] : SCENARIOS);
 const twins = baseline === undefined ? [] : baselineTwins(baseline, selected, scenariosOf);
 const targets = selected.flatMap((t) => [{ ...t, scenarios: scenariosOf(t) }, ...twins.filter(([of]) => of === t).map(([, twin]) => twin)]);
@@ -103,11 +107,11 @@ console.log(
 console.log(table(['library', 'scenario', 'CPU µs/req (median)', '× floor', 'overhead µs/req'], rows));
 
 if (twins.length > 0) {
-  // Per round: each side's paired floor CPU over its own CPU per request, and its overhead.
+  // Per round: the floor's median CPU per request over the side's CPU in that round (so that the
+  // median over rounds is the "× floor" of the table above), and its overhead over its paired floor run.
   const perRound = (name: string, scenario: Scenario): { ratio: number[]; overhead: number[] } => {
-    const values = cpu.get(`${name} ${scenario}`) ?? [];
-    const over = overhead.get(`${name} ${scenario}`) ?? [];
-    return { ratio: values.map((value, i) => (value - over[i]!) / value), overhead: over };
+    const floor = median(cpu.get(`floor ${scenario}`) ?? []);
+    return { ratio: (cpu.get(`${name} ${scenario}`) ?? []).map((value) => floor / value), overhead: overhead.get(`${name} ${scenario}`) ?? [] };
   };
   const comparisons: Comparison[] = [];
   for (const [current, twin] of twins) {

@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath,machinery]
-//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds: HTTP and in process)
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds, --only: HTTP and in process)
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
 // (bench/store-ops.ts), read-path (bench/hot-path.ts) and hand-written-machinery (bench/machinery.ts)
 // measurements in their own processes, and writes the report to
@@ -34,13 +34,24 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * The Markdown a section script prints. A script that fails (e.g. it imports a part of src/ that
+ * another engineer's work in progress moved) gives a line saying so, and the other sections still run.
+ */
 async function script(file: string, extra: string[] = []): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : []), ...extra], {
-    timeout: 15 * 60_000,
-    killSignal: 'SIGKILL',
-    maxBuffer: 1 << 22,
-  });
-  return stdout.trim();
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : []), ...extra], {
+      timeout: 15 * 60_000,
+      killSignal: 'SIGKILL',
+      maxBuffer: 1 << 22,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
+    const line = stderr.split('\n').find((l) => /Error/.test(l)) ?? (error as Error).message.split('\n')[0]!;
+    log(`  bench/${file} failed: ${line.trim()}`);
+    return `**bench/${file} failed**: ${line.trim()}`;
+  }
 }
 
 /** The commit measured, and whether the working tree (others' work in progress) differs from it. */
@@ -82,7 +93,11 @@ try {
   }
   if (!skip.includes('inprocess')) {
     log('in-process middleware cost ...');
-    const extra = [...(baseline === undefined ? [] : [`--baseline=${baseline}`, '--comparisons=json']), ...(listArg('rounds').length > 0 ? [`--rounds=${numberArg('rounds', 1)}`] : [])];
+    const extra = [
+      ...(baseline === undefined ? [] : [`--baseline=${baseline}`, '--comparisons=json']),
+      ...(listArg('rounds').length > 0 ? [`--rounds=${numberArg('rounds', 1)}`] : []),
+      ...(listArg('only').length > 0 ? [`--only=${listArg('only').join(',')}`] : []),
+    ];
     const inProcess = splitComparisons(await script('in-process.ts', extra));
     comparisons.unshift(...inProcess.comparisons);
     sections.push('', '## Express middlewares in process (no network)', '', inProcess.text);
@@ -115,7 +130,8 @@ if (baseline !== undefined) {
     '',
     comparisons.length === 0
       ? 'No comparison: the in-process and HTTP sections were skipped, or --only left out tessera-memory and tessera-sealed.'
-      : 'Each ratio is a run\'s throughput over the Express floor run paired with it (in process: floor CPU per request over the library\'s), median over rounds; ' +
+      : 'The ratios to the Express floor are those of each section\'s table: over HTTP, a run\'s req/s over the floor run paired with it, median over rounds; ' +
+          'in process, the floor\'s median CPU per request over the library\'s (per round, so in process "per round" is the CPU ratio). ' +
           '"after ÷ before" is the ratio of those medians (above 1: the source is faster than the baseline), with its per-round values; ' +
           '"CPU/req before ÷ after" compares the two back-to-back runs without the floor (median of the per-round quotients; above 1: the source is cheaper). ' +
           'A difference inside the per-round spread, or under ~10% on this noisy 2-core machine (docs/benchmarks.md), is noise; a quick run has one round and says little.\n\n' +
