@@ -27,9 +27,8 @@ export interface CookieVisit {
   current: string[];
   issuedAt: number;
   checkedAt: number;
-  /** `checkedAt` and `expiresAt` as sealed in the loaded cookie: the baseline for change detection. */
-  sealedCheckedAt: number;
-  sealedExpiresAt: number;
+  /** The payload as opened (or last sealed): with the session's data, the baseline for change detection. */
+  sealed: SealedPayload | undefined;
   /** A revocation check ran (or `revokeSessions` kept this session): re-seal to record it. */
   resealDue: boolean;
   /** Session IDs to put on the revocation list, written by the next `run()`. */
@@ -74,8 +73,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       current: [],
       issuedAt: now,
       checkedAt: now,
-      sealedCheckedAt: now,
-      sealedExpiresAt: now,
+      sealed: undefined,
       resealDue: false,
     });
     state.clearCookie = present.length > 0;
@@ -91,24 +89,12 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       current: used,
       issuedAt: payload.issuedAt,
       checkedAt,
-      sealedCheckedAt: payload.checkedAt,
-      sealedExpiresAt: payload.expiresAt,
+      sealed: payload,
       resealDue,
     });
     state.reissue = stale;
     return state;
   };
-
-  const payloadOf = (f: SessionFacts, v: CookieVisit, lastSeenAt: number, expiresAt: number, checkedAt: number): SealedPayload => ({
-    id: f.id,
-    createdAt: f.createdAt,
-    lastSeenAt,
-    issuedAt: v.issuedAt,
-    checkedAt,
-    expiresAt,
-    persistent: f.persistent,
-    data: f.data,
-  });
 
   /** A commit's cookies; `apply` moves the session to its committed state once, on `run()` or when the headers leave. */
   function work(state: State, setCookie: string[], apply: () => void, revoke: CookieVisit['pendingRevoke'] = []): CarrierWork {
@@ -184,7 +170,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
     },
 
     view: ({ facts: f, carrier: v }) => ({
-      changed: () => encodePayload(payloadOf(f, v, f.lastSeenAt, v.sealedExpiresAt, v.sealedCheckedAt)) !== f.baseline?.text,
+      changed: () => v.sealed === undefined || encodePayload({ ...v.sealed, id: f.id, persistent: f.persistent, data: f.data }) !== f.baseline?.text,
       due: v.resealDue,
       forwarded: false,
       renewDue: false,
@@ -216,8 +202,17 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
         );
       }
       const isNew = f.baseline === undefined;
-      const payload = payloadOf(f, v, now, expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }), plan.write === 'create' ? now : v.checkedAt);
-      if (plan.write === 'create') payload.issuedAt = now;
+      const isCreate = plan.write === 'create';
+      const payload: SealedPayload = {
+        id: f.id,
+        createdAt: f.createdAt,
+        lastSeenAt: now,
+        issuedAt: isCreate ? now : v.issuedAt,
+        checkedAt: isCreate ? now : v.checkedAt,
+        expiresAt: expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }),
+        persistent: f.persistent,
+        data: f.data,
+      };
       const text = encodePayload(payload);
       const count = chunkCountFor(name, sealer.tokenLength(Buffer.byteLength(text, 'utf8')), options.maxCookieBytes);
       const pairs = splitToken(name, sealer.seal(text, contextOf(name, count)), count);
@@ -237,8 +232,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
           v.current = names;
           v.issuedAt = payload.issuedAt;
           v.checkedAt = payload.checkedAt;
-          v.sealedCheckedAt = payload.checkedAt;
-          v.sealedExpiresAt = payload.expiresAt;
+          v.sealed = payload;
           v.resealDue = false;
         },
         plan.replaces ? revokeEntry(f) : [],

@@ -64,6 +64,7 @@ export function hasCanonicalTail(text: string): boolean {
 }
 
 /** The per-message key: HMAC-SHA-256 keyed with the base key (a PRF) over a fixed label and the salt. */
+// createHmac over a KeyObject: a hand-written HMAC saved 0.26 µs per seal in bench/machinery.ts, within its noise.
 function messageKey(baseKey: KeyObject, salt: Uint8Array): Buffer {
   return createHmac('sha256', baseKey).update(MESSAGE_KEY_INFO).update(salt).digest();
 }

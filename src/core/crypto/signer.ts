@@ -22,7 +22,8 @@ export interface IdSigner {
 /**
  * HMAC-SHA-256 over the ID with keys derived from the keyring; the first key signs, all verify.
  * `createHmac` over a KeyObject made once: bench/machinery.ts measured a hand-written one-shot
- * HMAC over `crypto.hash` against it in one run (1.63 vs 1.54 µs per tag), so Node's own stays.
+ * HMAC over `crypto.hash` against it in one run (31 rounds): it saved about 0.1 µs per tag, noise
+ * beside a request's 100-200 µs, so Node's own stays.
  */
 export function createIdSigner(keyring: Keyring): IdSigner {
   const keys = keyring.derive('cookie-signature').map((key) => createSecretKey(key));
