@@ -1,9 +1,12 @@
 // Micro-timings of the pieces of tessera's read path (no HTTP), to say what a request pays for:
 // cookie parse, HMAC verify, store-key hash, store call (synchronous, and through the timeout
-// queue every asynchronous store gets), record decode, a whole manager.loadNow(), and the
-// prepareCommit() a pure read ends with.
+// every asynchronous store gets), record decode, a whole protocol.load(), and the prepare() a
+// pure read ends with (the adapter protocol of tessera/adapter).
 //   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
-import { createKeyring, createIdSigner, createSessionManager, findCookieValues, hashStoreKey, MemoryStore } from '../src/core/index.js';
+import { createSessionManager, hashStoreKey, MemoryStore } from '../src/index.js';
+import { findCookieValues, sessionProtocol } from '../src/adapter/index.js';
+import { createKeyring } from '../src/core/crypto/keyring.js';
+import { createIdSigner } from '../src/core/crypto/signer.js';
 import { createStoreCaller } from '../src/core/store-caller.js';
 import { decodeRecord } from '../src/core/store-mode/record.js';
 import { fmt, table } from './lib/stats.js';
@@ -49,18 +52,19 @@ const text = (await store.get(key))!;
 const untimed = createStoreCaller(store, 0);
 const timed = createStoreCaller(store, 1000);
 const loaded = await manager.load(header);
+const protocol = sessionProtocol(manager);
 
 const rows: Array<[string, number]> = [
   ['(the timing loop itself, an empty call: included in every row)', await time(() => undefined)],
   ['findCookieValues (parse the Cookie header)', await time(() => findCookieValues(header, manager.cookieName))],
   ['HMAC-SHA-256 verify of the signed ID (keyring derives its own key)', await time(() => signer.verify(signed))],
   ['hashStoreKey (SHA-256 of the ID)', await time(() => hashStoreKey(id))],
-  ['MemoryStore.getSync, direct (what the manager calls for memory and SQLite)', await time(() => store.getSync(key))],
+  ['MemoryStore.get, direct (synchronous: what the manager calls for memory and SQLite)', await time(() => store.get(key))],
   ['store call with error wrapping, no timeout (an async store with storeTimeout 0)', await time(() => untimed.get(key))],
-  ['store call as for Redis, PostgreSQL, MySQL (storeTimeout: one shared deadline queue)', await time(() => timed.get(key))],
+  ['store call as for Redis, PostgreSQL, MySQL (storeTimeout: a timer per call)', await time(() => timed.get(key))],
   [`decodeRecord (JSON.parse of a ${text.length}-byte record)`, await time(() => decodeRecord(text))],
-  ['manager.loadNow(cookie header), whole (synchronous for MemoryStore)', await time(() => manager.loadNow(header))],
-  ['prepareCommit(unchanged session): the commit side of a pure read', await time(() => manager.prepareCommit(loaded))],
+  ['protocol.load(cookie header), whole (synchronous for MemoryStore)', await time(() => protocol.load(header))],
+  ['protocol.prepare(unchanged session): the commit side of a pure read', await time(() => protocol.prepare(loaded))],
 ];
 console.log(`Mean CPU µs per call, ${ITERATIONS.toLocaleString('en-US')} calls (at most ${MAX_MS / 1000} s) after ${WARMUP.toLocaleString('en-US')} warm-up calls; a call that returns a promise is awaited, a synchronous one is not.\n`);
 console.log(table(['piece of the read path', 'µs/call'], rows.map(([name, us]) => [name, fmt(us, 2)])));

@@ -28,8 +28,8 @@ async function measure(store: SessionStore): Promise<string[]> {
   const expiresAt = Date.now() + 3_600_000;
   const keys = Array.from({ length: MAX_OPS }, (_, i) => `bench-key-${i.toString(36).padStart(8, '0')}-${'k'.repeat(24)}`);
   const set = await loop((i) => store.set(keys[i]!, value(i), expiresAt, { userId: `user-${i}` }), IN_FLIGHT);
-  const get = await loop((i) => store.get(keys[i % keys.length]!), IN_FLIGHT);
-  const sequentialGet = await loop((i) => store.get(keys[i % keys.length]!), 1);
+  const get = await loop(async (i) => store.get(keys[i % keys.length]!), IN_FLIGHT);
+  const sequentialGet = await loop(async (i) => store.get(keys[i % keys.length]!), 1);
   const setIf = store.setIf
     ? await loop((i) => store.setIf!(`cas-${keys[i]!}`, value(i), expiresAt, undefined, { userId: `user-${i}` }), IN_FLIGHT)
     : NaN;

@@ -19,17 +19,6 @@ export interface RequestState<C> {
   readonly carrier: C;
 }
 
-/** What a carrier tells the policy about a session beside its facts. */
-export interface CarrierView {
-  /** The data or persistence differ from the baseline (asked only when the session may have changed). */
-  changed(): boolean;
-  /** The carrier's own reason to rewrite an unchanged record. */
-  readonly due: boolean;
-  /** Reached through a renewed ID's forward. */
-  readonly forwarded: boolean;
-  readonly renewDue: boolean;
-}
-
 /** A plan carried out by a carrier: the Set-Cookie values now, the I/O in `run`. */
 export interface CarrierWork {
   readonly setCookie: string[];
@@ -54,7 +43,14 @@ export interface Carrier<C> {
   readonly sealed: boolean;
   /** The session the Cookie header names, or a fresh one; a promise when the carrier must wait for a store. */
   read(cookieHeader: string | null | undefined, client: ClientInfo | undefined, now: number): RequestState<C> | Promise<RequestState<C>>;
-  view(state: RequestState<C>): CarrierView;
+  /** The data or persistence differ from the baseline (asked only when the session may have changed). */
+  changed(state: RequestState<C>): boolean;
+  /** The carrier's own reason to rewrite an unchanged record (sealed mode: record a revocation check). */
+  due(state: RequestState<C>): boolean;
+  /** Reached through a renewed ID's forward (store mode). */
+  forwarded(state: RequestState<C>): boolean;
+  /** The ID is old enough for a periodic renewal (store mode). */
+  renewDue(state: RequestState<C>): boolean;
   /** Moves the session to its renewed ID (only when the plan says so). */
   renew(state: RequestState<C>, now: number): void;
   persist(state: RequestState<C>, plan: CommitPlan, now: number): CarrierWork;

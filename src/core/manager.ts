@@ -103,12 +103,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     },
   };
 
-  /** The commit decision: facts and the carrier's view into planCommit, the plan into the carrier. */
+  /** The commit decision: the facts into planCommit, the plan into the carrier. */
   function prepareNow(session: Session<T>, streaming: boolean): Prepared {
     const state = stateOf(session);
     const f = state.facts;
     const now = clock.now();
-    const view = carrier.view(state);
     const plan = planCommit(
       {
         status: f.status,
@@ -116,7 +115,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
         loadedId: f.baseline?.id,
         empty: f.baseline === undefined && isEmpty(f.data),
         touched: f.touched,
-        changed: (f.status === 'modified' || f.exposed) && view.changed(),
+        changed: (f.status === 'modified' || f.exposed) && carrier.changed(state),
         lastSeenAt: f.lastSeenAt,
         persistent: f.persistent,
         loadedPersistent: f.baseline?.persistent,
@@ -125,9 +124,9 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
         headersSent: f.cookieLocked,
         sentId: state.sentId,
         sealed: carrier.sealed,
-        carrierDue: view.due,
-        forwarded: view.forwarded,
-        renewDue: view.renewDue,
+        carrierDue: carrier.due(state),
+        forwarded: carrier.forwarded(state),
+        renewDue: carrier.renewDue(state),
         streaming,
       },
       options,

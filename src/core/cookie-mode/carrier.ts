@@ -169,12 +169,10 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       });
     },
 
-    view: ({ facts: f, carrier: v }) => ({
-      changed: () => v.sealed === undefined || encodePayload({ ...v.sealed, id: f.id, persistent: f.persistent, data: f.data }) !== f.baseline?.text,
-      due: v.resealDue,
-      forwarded: false,
-      renewDue: false,
-    }),
+    changed: ({ facts: f, carrier: v }) => v.sealed === undefined || encodePayload({ ...v.sealed, id: f.id, persistent: f.persistent, data: f.data }) !== f.baseline?.text,
+    due: (state) => state.carrier.resealDue,
+    forwarded: () => false,
+    renewDue: () => false,
 
     renew() {
       throw new Error('tessera: internal error, no ID renewal in cookie mode');

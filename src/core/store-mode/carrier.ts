@@ -189,12 +189,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       });
     },
 
-    view: ({ facts: f, carrier: v }) => ({
-      changed: () => encodeRecord(recordOf(f, v, f.lastSeenAt)) !== f.baseline?.text,
-      due: false,
-      forwarded: v.liveKey !== undefined,
-      renewDue: v.renewDue,
-    }),
+    changed: ({ facts: f, carrier: v }) => encodeRecord(recordOf(f, v, f.lastSeenAt)) !== f.baseline?.text,
+    due: () => false,
+    forwarded: (state) => state.carrier.liveKey !== undefined,
+    renewDue: (state) => state.carrier.renewDue,
 
     renew({ facts: f, carrier: v }, now) {
       const from = f.baseline!.id;
