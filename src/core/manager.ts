@@ -10,7 +10,7 @@ import { planCommit } from './policy.js';
 import type { CommitPlan } from './policy.js';
 import { registerProtocol } from './protocol.js';
 import type { PreparedCommit, SessionProtocol } from './protocol.js';
-import { Session, carriedOf } from './session.js';
+import { Session, carriedOf, settleFacts } from './session.js';
 import type { SessionStore } from './store.js';
 import { createStoreCarrier } from './store-mode/carrier.js';
 import type { ClientInfo, DefaultSessionData, SessionInfo } from './types.js';
@@ -115,7 +115,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
         loadedId: f.baseline?.id,
         empty: f.baseline === undefined && isEmpty(f.data),
         touched: f.touched,
-        changed: (f.status === 'modified' || f.exposed) && carrier.changed(state),
+        changed: f.baseline?.id === f.id && (f.status === 'modified' || f.exposed) && carrier.changed(state),
         lastSeenAt: f.lastSeenAt,
         persistent: f.persistent,
         loadedPersistent: f.baseline?.persistent,
@@ -133,6 +133,9 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       now,
     );
     if (plan.renew) carrier.renew(state, now);
+    // Nothing to write: what the calls did came to nothing (a value set to what it was, a session
+    // destroyed before it was ever stored), so the session settles now.
+    if (plan.write === 'none' && (f.status === 'modified' || f.status === 'destroyed')) settleFacts(f, f.baseline, f.lastSeenAt);
     const work: CarrierWork = carrier.persist(state, plan, now);
     if (work === NO_WORK) return NOTHING;
     const run = work.run;
@@ -159,9 +162,9 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
       await prepared.run();
       return { setCookie: [...prepared.setCookie] };
     },
-    listSessions: (userId, current) => carrier.listSessions(userId, current && stateOf(current)),
+    listSessions: async (userId, current) => carrier.listSessions(userId, current && stateOf(current)),
     revokeSession: (userId, handle) => carrier.revokeSession(userId, handle),
-    revokeSessions: (userId, revokeOptions) => carrier.revokeSessions(userId, revokeOptions?.except && stateOf(revokeOptions.except)),
+    revokeSessions: async (userId, revokeOptions) => carrier.revokeSessions(userId, revokeOptions?.except && stateOf(revokeOptions.except)),
   };
   registerProtocol(manager, protocol as unknown as SessionProtocol<object>);
   return manager;

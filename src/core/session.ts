@@ -37,8 +37,12 @@ export interface SessionFacts {
   readonly rules: ExpiryRules & { readonly clock: Clock };
 }
 
-/** Facts for a session that has never been stored (a fresh ID unless `id` is given). */
-export function blankFacts(rules: SessionFacts['rules'], now: number, persistent: boolean, client: ClientInfo | undefined, id = generateSessionId()): SessionFacts {
+/**
+ * Facts for a session that has never been stored. Without `id` it has none yet (`''`): the ID is
+ * drawn when the session first needs one (it changes, or its `id` is read), so an anonymous
+ * request that never writes costs no random bytes.
+ */
+export function blankFacts(rules: SessionFacts['rules'], now: number, persistent: boolean, client: ClientInfo | undefined, id = ''): SessionFacts {
   return {
     id,
     data: Object.create(null) as Data,
@@ -59,9 +63,8 @@ export function blankFacts(rules: SessionFacts['rules'], now: number, persistent
 /** After a commit: `baseline` is what was written (undefined: nothing lives any more). */
 export function settleFacts(f: SessionFacts, baseline: Baseline | undefined, lastSeenAt: number): void {
   if (baseline === undefined && f.status === 'destroyed') {
-    f.id = generateSessionId();
+    f.id = '';
     f.data = Object.create(null) as Data;
-    f.persistent = false;
   }
   f.baseline = baseline;
   f.status = 'unchanged';
@@ -91,7 +94,7 @@ export class Session<T extends object = DefaultSessionData> {
   }
 
   /** The session ID. It changes on `regenerate()`. Never log it. */
-  get id(): string { return this.#f.id; }
+  get id(): string { return this.#f.id || (this.#f.id = generateSessionId()); }
 
   /** True until the session has been stored under its current ID. */
   get isNew(): boolean { return this.#f.baseline?.id !== this.#f.id; }
@@ -200,7 +203,7 @@ export class Session<T extends object = DefaultSessionData> {
   touch(): void {
     const f = this.#f;
     f.touched = true;
-    if (f.status === 'unchanged') f.status = 'modified';
+    if (f.status === 'unchanged') this.#write();
   }
 
   /** Remember-me: a persistent cookie (Max-Age) or a browser-session cookie. */
@@ -227,6 +230,7 @@ export class Session<T extends object = DefaultSessionData> {
       f.status = 'regenerated';
     } else if (f.status === 'unchanged') {
       f.status = 'modified';
+      if (f.id === '') f.id = generateSessionId();
     }
   }
 

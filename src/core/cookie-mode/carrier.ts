@@ -169,7 +169,9 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       });
     },
 
-    changed: ({ facts: f, carrier: v }) => v.sealed === undefined || encodePayload({ ...v.sealed, id: f.id, persistent: f.persistent, data: f.data }) !== f.baseline?.text,
+    // issuedAt as it is now: kept by revokeSessions({ except }), the session must be re-sealed.
+    changed: ({ facts: f, carrier: v }) =>
+      v.sealed === undefined || encodePayload({ ...v.sealed, id: f.id, issuedAt: v.issuedAt, persistent: f.persistent, data: f.data }) !== f.baseline?.text,
     due: (state) => state.carrier.resealDue,
     forwarded: () => false,
     renewDue: () => false,

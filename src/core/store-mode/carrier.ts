@@ -29,8 +29,8 @@ export interface StoreVisit {
   /** When the current ID was issued, if it was ever renewed (`renewAfter`); else `createdAt`. */
   idIssuedAt: number | undefined;
   renewDue: boolean;
-  /** The ID being renewed at this commit. */
-  renewFrom: string | undefined;
+  /** The ID this request renewed the session to, until that renewal is written (a failed one is retried). */
+  renewTo: string | undefined;
   /** A record seen expired or corrupt at load, deleted at commit. */
   purgeKey: string | undefined;
 }
@@ -54,7 +54,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     clearCookie,
     reissue: false,
     sentId: undefined,
-    carrier: { key: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewFrom: undefined, purgeKey: undefined, ...visit },
+    carrier: { key: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewTo: undefined, purgeKey: undefined, ...visit },
   });
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
     stateOf(blankFacts(options, now, options.persistent, client), clearCookie, { purgeKey });
@@ -112,7 +112,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const keysOf = ({ facts, carrier: v }: State): string[] => {
     // A renewal racing this request meets its record under the derived ID: remove that too.
     const renewed = v.liveKey ?? (options.renewAfterMs > 0 ? storeKey(deriveRenewedId(renewalKey, facts.baseline!.id, v.idIssuedAt ?? facts.createdAt)) : undefined);
-    return renewed === undefined ? [v.key] : [v.key, renewed];
+    const keys = renewed === undefined ? [v.key] : [v.key, renewed];
+    // A renewal of this request that failed may have created its record.
+    if (v.renewTo !== undefined) keys.push(storeKey(v.renewTo));
+    return keys;
   };
   const settle = (state: State, baseline: Baseline | undefined, now: number): void => {
     settleFacts(state.facts, baseline, now);
@@ -120,7 +123,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     state.clearCookie = false;
     const v = state.carrier;
     v.purgeKey = undefined;
-    v.renewFrom = undefined;
+    v.renewTo = undefined;
     if (baseline === undefined) v.liveKey = undefined;
   };
 
@@ -128,10 +131,12 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   async function write(state: State, plan: CommitPlan, now: number): Promise<void> {
     const { facts: f, carrier: v } = state;
     const id = f.id;
-    const renewing = v.renewFrom !== undefined;
+    // A retry after a failed renewal writes the renewal again; a regenerate() meanwhile replaces it.
+    const renewing = v.renewTo === id;
+    const regenerating = plan.replaces && !renewing;
     const creating = plan.write === 'create' && !renewing;
-    const oldKeys = plan.replaces ? keysOf(state) : [];
-    if (plan.replaces) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+    const oldKeys = regenerating ? keysOf(state) : [];
+    if (regenerating) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
     const record = recordOf(f, v, now);
     const key = plan.write === 'create' ? storeKey(id) : v.key;
     const commit = {
@@ -154,7 +159,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     // Regenerate writes the new record first, then removes the old one: a failed write leaves
     // the old session as it was instead of no session at all.
     for (const key of oldKeys) await caller.delete(key);
-    if (plan.replaces) emit('regenerated', id);
+    if (regenerating) emit('regenerated', id);
     if (written === undefined) {
       // Another request destroyed the session meanwhile: never resurrect it.
       f.status = 'destroyed';
@@ -195,10 +200,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     renewDue: (state) => state.carrier.renewDue,
 
     renew({ facts: f, carrier: v }, now) {
-      const from = f.baseline!.id;
       v.renewDue = false;
-      v.renewFrom = from;
-      f.id = deriveRenewedId(renewalKey, from, v.idIssuedAt ?? f.createdAt);
+      f.id = deriveRenewedId(renewalKey, f.baseline!.id, v.idIssuedAt ?? f.createdAt);
+      v.renewTo = f.id;
       v.idIssuedAt = now;
     },
 
