@@ -1,7 +1,7 @@
 // Micro-timings of the pieces of tessera's read path (no HTTP), to say what a request pays for:
 // cookie parse, HMAC verify, store-key hash, store call (synchronous, and through the timeout
 // every asynchronous store gets), record decode, a whole protocol.load(), and the prepare() a
-// pure read ends with (the adapter protocol of tessera/adapter).
+// pure read ends with (the adapter protocol of tessera-session/adapter).
 //   node --import tsx bench/hot-path.ts        (or the compiled copy, see lib/build.ts)
 import { createSessionManager, hashStoreKey, MemoryStore } from '../src/index.js';
 import { findCookieValues, sessionProtocol } from '../src/adapter/index.js';

@@ -1,2 +1,2 @@
-// The `tessera` entry: the core API.
+// The `tessera-session` entry: the core API.
 export * from './core/index.js';

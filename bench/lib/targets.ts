@@ -31,7 +31,7 @@ export const TARGETS: Target[] = [
   { name: 'tessera-redis', label: 'tessera, RedisStore (node-redis)', framework: 'express', file: 'tessera', arg: 'redis' },
   { name: 'tessera-postgres', label: 'tessera, PostgresStore', framework: 'express', file: 'tessera', arg: 'postgres' },
   { name: 'tessera-sealed', label: "tessera, sealed cookie (mode: 'cookie')", framework: 'express', file: 'tessera', arg: 'sealed' },
-  { name: 'tessera-express-session', label: 'tessera/express-session drop-in', framework: 'express', file: 'tessera-express-session' },
+  { name: 'tessera-express-session', label: 'tessera-session/express-session drop-in', framework: 'express', file: 'tessera-express-session' },
   { name: 'express-session-memory', label: 'express-session, MemoryStore', framework: 'express', file: 'express-session', arg: 'memory' },
   { name: 'express-session-redis', label: 'express-session, connect-redis', framework: 'express', file: 'express-session', arg: 'redis' },
   { name: 'cookie-session', label: 'cookie-session', framework: 'express', file: 'cookie-session' },

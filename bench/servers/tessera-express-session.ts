@@ -1,4 +1,4 @@
-// tessera's express-session drop-in (`tessera/express-session`), configured like express-session,
+// tessera's express-session drop-in (`tessera-session/express-session`), configured like express-session,
 // on its default store. Reports itself unavailable until src/express-session exists.
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -9,7 +9,7 @@ import { addObjectSessionRoutes } from './object-session-routes.js';
 
 // Compiled next to this file (bench/lib/build.ts) or run from source through tsx.
 const entry = new URL(`../../src/express-session/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-if (!existsSync(entry)) unavailable('tessera/express-session (src/express-session) does not exist yet');
+if (!existsSync(entry)) unavailable('tessera-session/express-session (src/express-session) does not exist yet');
 // A computed specifier: the bench type-checks whether or not the drop-in exists.
 const dropIn = (await import(entry.href)) as { default: (options: object) => RequestHandler };
 const session = dropIn.default;

@@ -23,7 +23,7 @@ export interface AppSessionData {
   visited: Visit[];
   /** Product ID to quantity; kept across login (regenerate keeps the data). */
   cart: Record<string, number>;
-  /** The tessera/csrf secret. */
+  /** The tessera-session/csrf secret. */
   csrfSecret: string;
 }
 

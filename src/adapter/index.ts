@@ -1,4 +1,4 @@
-// The `tessera/adapter` entry: what people who write framework adapters (and store wrappers) need
+// The `tessera-session/adapter` entry: what people who write framework adapters (and store wrappers) need
 // beyond the root entry. See docs/writing-an-adapter.md.
 export type { PreparedCommit, SessionProtocol } from '../core/protocol.js';
 export { sessionProtocol } from '../core/protocol.js';

@@ -1,4 +1,4 @@
-// The `tessera` entry: what applications (and store authors) use. Adapters add `tessera/adapter`.
+// The `tessera-session` entry: what applications (and store authors) use. Adapters add `tessera-session/adapter`.
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CookieOptions } from './cookie/options.js';

@@ -2,7 +2,7 @@
  * The shape of session data. Empty by default; augment it to type `req.session` everywhere:
  *
  * @example
- * declare module 'tessera' {
+ * declare module 'tessera-session' {
  *   interface SessionData { userId: string; cart: string[] }
  * }
  */

@@ -13,7 +13,7 @@ const SECRET = 'csrf-test-secret-0123456789abcdefghijklmnop';
 const manager = createSessionManager<Record<string, unknown>>({ secrets: SECRET, store: new MemoryStore() });
 const fresh = (): Promise<Session<Record<string, unknown>>> => manager.load(undefined);
 
-describe('tessera/csrf helper', () => {
+describe('tessera-session/csrf helper', () => {
   it('binds tokens to the session: a token verifies in its own session only', async () => {
     const csrf = createCsrf();
     const a = await fresh();

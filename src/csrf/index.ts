@@ -1,4 +1,4 @@
-// `tessera/csrf`: CSRF tokens bound to the session (synchronizer tokens, checked in constant time).
+// `tessera-session/csrf`: CSRF tokens bound to the session (synchronizer tokens, checked in constant time).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionError } from '../index.js';
 import type { Session } from '../index.js';
@@ -20,7 +20,7 @@ type Next = (error?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
 export interface CsrfProtectOptions {
-  /** The request's session. Default `req.session` (tessera/express). */
+  /** The request's session. Default `req.session` (tessera-session/express). */
   session?: (req: IncomingMessage) => AnySession | undefined;
   /** Answers a request whose token is missing or wrong. Default: 403, plain text. */
   onFailure?: (req: IncomingMessage, res: ServerResponse, next: Next) => void;

@@ -1,4 +1,4 @@
-// The token scheme of tessera/csrf: a per-session secret, and tokens that are an HMAC of a fresh salt.
+// The token scheme of tessera-session/csrf: a per-session secret, and tokens that are an HMAC of a fresh salt.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Length of the session secret once encoded (32 random bytes, base64url). */

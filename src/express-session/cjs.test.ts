@@ -1,4 +1,4 @@
-// `require('tessera/express-session')` returns the callable factory itself (Node >= 20.19
+// `require('tessera-session/express-session')` returns the callable factory itself (Node >= 20.19
 // require(esm) with the "module.exports" export), checked on the compiled output in a child
 // CommonJS process, with stores built the way CommonJS stores build themselves.
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 // Set-Cookie serialisation as express-session users see it (it delegates to the `cookie` 0.7
 // package): the same validation against the RFC 6265 grammar, in the same order, with the same
 // TypeError messages, so nothing can inject an attribute. The attributes are then written by
-// tessera's shared writer (`tessera/adapter`) in the `cookie` package's order: Max-Age, Domain,
+// tessera's shared writer (`tessera-session/adapter`) in the `cookie` package's order: Max-Age, Domain,
 // Path, Expires, HttpOnly, Secure, Partitioned, Priority, SameSite.
 import { COOKIE_PACKAGE_ATTRIBUTE_ORDER, writeSetCookie } from '../adapter/index.js';
 import type { SetCookieAttributes } from '../adapter/index.js';

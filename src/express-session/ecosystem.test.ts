@@ -1,4 +1,4 @@
-// tessera/express-session with the real ecosystem, over real HTTP: cookies minted by the real
+// tessera-session/express-session with the real ecosystem, over real HTTP: cookies minted by the real
 // express-session 1.19 (and the reverse), express-session stores unchanged (memorystore,
 // connect-redis 9 with node-redis, connect-pg-simple 10), tessera's own stores as `store`, and
 // passport 0.7 with passport-local.

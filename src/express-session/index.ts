@@ -1,6 +1,6 @@
-// `tessera/express-session`: a drop-in replacement for express-session 1.x.
-//   import session from 'tessera/express-session'       (ESM)
-//   const session = require('tessera/express-session')  (CommonJS, Node >= 20.19 require(esm))
+// `tessera-session/express-session`: a drop-in replacement for express-session 1.x.
+//   import session from 'tessera-session/express-session'       (ESM)
+//   const session = require('tessera-session/express-session')  (CommonJS, Node >= 20.19 require(esm))
 // Both give the middleware factory itself, carrying .Store, .MemoryStore, .Cookie and .Session.
 import { Cookie } from './cookie.js';
 import { MemoryStore } from './memory-store.js';
@@ -34,7 +34,7 @@ factory.TesseraStore = TesseraStore;
 factory.default = factory;
 
 export default factory;
-// `require('tessera/express-session')` returns exactly this value (Node's require(esm) honours an
+// `require('tessera-session/express-session')` returns exactly this value (Node's require(esm) honours an
 // export named "module.exports").
 export { factory as 'module.exports' };
 export { factory as session, Cookie, MemoryStore, Session, Store, TesseraStore };

@@ -1,6 +1,6 @@
 // The signed cookie value of express-session 1.x (cookie-signature 1.0), byte for byte:
 // `<id>.<mac>` where mac is the base64 HMAC-SHA-256 of the id with the `=` padding removed. The
-// MAC and its constant-time check are tessera's shared primitive (`tessera/adapter`); what is
+// MAC and its constant-time check are tessera's shared primitive (`tessera-session/adapter`); what is
 // express-session's own stays here: the base64 alphabet, the raw `secret` as the key (string,
 // Buffer or KeyObject, no derivation), the TypeErrors of `sign`, and splitting at the last dot.
 // The `s:` prefix is added by the middleware when it writes the cookie, and checked before

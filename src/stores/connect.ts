@@ -1,4 +1,4 @@
-// `tessera/connect`: any express-session-compatible store (connect-redis, connect-pg-simple,
+// `tessera-session/connect`: any express-session-compatible store (connect-redis, connect-pg-simple,
 // connect-mongo, ...) as a tessera SessionStore.
 import { cookieExpiresAt } from '../adapter/index.js';
 import { SessionError, systemClock } from '../index.js';
@@ -10,7 +10,7 @@ export type ConnectCallback<T = unknown> = (error?: unknown, result?: T) => void
 /**
  * The object the adapter hands to the wrapped store: an express-session-shaped session whose
  * `cookie` tells the store when it expires (connect-redis and connect-pg-simple compute their TTL
- * from `cookie.expires`), with the tessera record under `tessera`.
+ * from `cookie.expires`), with the tessera record under `tessera-session`.
  */
 export interface ConnectSessionObject {
   cookie: {

@@ -1,4 +1,4 @@
-// `tessera/mysql`: a session store in a MySQL or MariaDB table, over the app's mysql2 promise pool.
+// `tessera-session/mysql`: a session store in a MySQL or MariaDB table, over the app's mysql2 promise pool.
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
 import { SessionError, systemClock } from '../index.js';
 import { createSchemaGate } from './schema-gate.js';

@@ -1,4 +1,4 @@
-// `tessera/postgres`: a session store in a PostgreSQL table, over the app's pg Pool (or anything with its shape).
+// `tessera-session/postgres`: a session store in a PostgreSQL table, over the app's pg Pool (or anything with its shape).
 import { createHash } from 'node:crypto';
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
 import { SessionError, systemClock } from '../index.js';

@@ -1,4 +1,4 @@
-// `tessera/redis`: a session store over the user's own Redis client (ioredis or node-redis).
+// `tessera-session/redis`: a session store over the user's own Redis client (ioredis or node-redis).
 import { SessionError } from '../index.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
 import type { RedisCommandClient } from './redis-clients.js';
@@ -71,7 +71,7 @@ export class RedisStore implements SessionStore {
     const client: unknown = options?.client;
     // A bare ioredis client also has a sendCommand(), of another shape: it must go through fromIoredis.
     if (typeof (client as RedisCommandClient | undefined)?.sendCommand !== 'function' || typeof (client as { call?: unknown }).call === 'function') {
-      throw new SessionError('ERR_SESSION_CONFIG', 'RedisStore needs { client }: wrap your client with fromIoredis(client) or fromNodeRedis(client) from tessera/redis');
+      throw new SessionError('ERR_SESSION_CONFIG', 'RedisStore needs { client }: wrap your client with fromIoredis(client) or fromNodeRedis(client) from tessera-session/redis');
     }
     this.#client = options.client;
     this.prefix = checkPrefix(options.prefix ?? DEFAULT_PREFIX);

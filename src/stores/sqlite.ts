@@ -1,4 +1,4 @@
-// `tessera/sqlite`: a session store in a SQLite table, over better-sqlite3 (or anything with its shape).
+// `tessera-session/sqlite`: a session store in a SQLite table, over better-sqlite3 (or anything with its shape).
 import type { Clock, SessionStore, StoreWriteMeta, StoredSession } from '../index.js';
 import { SessionError, systemClock } from '../index.js';
 import { startCleanupTimer } from './cleanup-timer.js';

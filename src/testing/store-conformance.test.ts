@@ -11,7 +11,7 @@ import { storeView } from '../../test/support/store-view.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-describe('tessera/testing loads node:test lazily', () => {
+describe('tessera-session/testing loads node:test lazily', () => {
   it('importing it does not load node:test; registering with the default runner does', () => {
     const entry = new URL('./index.ts', import.meta.url).href;
     const script = `

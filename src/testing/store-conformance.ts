@@ -99,7 +99,7 @@ interface NodeTest {
 }
 
 function nodeTestRegistrar(): Registrar {
-  // Loaded here, not at the top: importing `tessera/testing` must not load node:test.
+  // Loaded here, not at the top: importing `tessera-session/testing` must not load node:test.
   const t = createRequire(import.meta.url)('node:test') as NodeTest;
   return {
     suite: (name, skip, body) => void t.describe(name, { skip: skip ?? false }, body),
@@ -157,7 +157,7 @@ function skipNow(self: unknown, args: unknown[], reason: string): void {
  * values, concurrency, close). Run it against the real backend, from a test file:
  *
  * ```ts
- * import { runStoreConformance, FakeClock } from 'tessera/testing';
+ * import { runStoreConformance, FakeClock } from 'tessera-session/testing';
  * const clock = new FakeClock();
  * runStoreConformance('MyStore', { makeStore: () => new MyStore(client, { clock }), clock, requireAll: true });
  * ```

@@ -1,11 +1,11 @@
 // Type tests, compiled by `npm run typecheck` (tsc -p test/types): an augmented SessionData types
 // req.session everywhere, and mistakes are compile errors.
 import type { Request } from 'express';
-import type { Session } from 'tessera';
-import { createSessionManager } from 'tessera';
-import 'tessera/express';
+import type { Session } from 'tessera-session';
+import { createSessionManager } from 'tessera-session';
+import 'tessera-session/express';
 
-declare module 'tessera' {
+declare module 'tessera-session' {
   interface SessionData {
     userId: string;
     cart: string[];
