@@ -24,7 +24,7 @@ export interface MiddlewareOptions {
   onStoreError?: 'respond' | 'next';
   /** Record the user agent and IP of new sessions, for `listSessions`. Default false. */
   recordClient?: boolean;
-  /** Failures after the response headers left, and every commit failure. Default: `console.error` with the code only. */
+  /** Failures after the response headers left, and every commit failure. Default: `console.error` with the code and the message (a store error's message includes the driver's, never a session ID). */
   onError?: (error: SessionError, req: IncomingMessage) => void;
 }
 
