@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import { createSessionManager, isSessionError } from '../index.js';
 import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
-import { pgUrl, redisUrl, runScopedName } from '../../test/support/services.js';
+import { pgUrl, redisUrl, runScopedName, describeUnlessSkipped } from '../../test/support/services.js';
 import { requirePostgres, requireRedis } from '../../test/support/service-probes.js';
 import type { ConnectCallback, ConnectStoreLike } from './connect.js';
 import { fromConnectStore } from './connect.js';
@@ -74,7 +74,7 @@ const cookieOf = (setCookie: string[]): string => {
   return setCookie[0]!.split(';')[0]!;
 };
 
-describe('fromConnectStore with connect-redis', { skip: redisSkip ?? false }, () => {
+describeUnlessSkipped('fromConnectStore with connect-redis', redisSkip, () => {
   it('stores an express-session-shaped object whose cookie.expires sets the Redis TTL', async () => {
     const store = fromConnectStore(connectRedis);
     const expiresAt = Date.now() + 90_000;
@@ -126,7 +126,7 @@ describe('fromConnectStore with connect-redis', { skip: redisSkip ?? false }, ()
   });
 });
 
-describe('fromConnectStore with connect-pg-simple', { skip: pgSkip ?? false }, () => {
+describeUnlessSkipped('fromConnectStore with connect-pg-simple', pgSkip, () => {
   it('stores the record as JSON with the expire column from cookie.expires', async () => {
     const store = fromConnectStore(connectPg);
     const expiresAt = Date.now() + 90_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import mysql from 'mysql2/promise';
-import { mysqlUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { mysqlUrl, requireService, runScopedName, describeUnlessSkipped } from '../../test/support/services.js';
 import { isSessionError } from '../index.js';
 import { FakeClock, runStoreConformance } from '../testing/index.js';
 import type { MysqlQueryable } from './mysql.js';
@@ -31,7 +31,7 @@ runStoreConformance('MysqlStore (system clock)', {
   skip,
 });
 
-describe('MysqlStore specifics', { skip }, () => {
+describeUnlessSkipped('MysqlStore specifics', skip, () => {
   it('refuses bad table names', () => {
     for (const bad of ['', '1abc', 'a-b', 'a`b', 'a;drop', 'a b', 'x'.repeat(64), 'db.t']) {
       assert.throws(() => new MysqlStore(pool, { table: bad }), (e) => isSessionError(e, 'ERR_SESSION_CONFIG'), bad);

@@ -1,9 +1,9 @@
 // A lost PostgreSQL connection: the store recovers through the pool, never hangs, never crashes the process.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { pgUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { pgUrl, requireService, runScopedName, describeUnlessSkipped } from '../../test/support/services.js';
 import { PostgresStore } from './postgres.js';
 
 const table = runScopedName('tessera_pgfail');
@@ -41,7 +41,7 @@ async function eventually<T>(call: () => Promise<T>, attempts = 10, deadlineMs =
   throw last;
 }
 
-describe('PostgresStore after pg_terminate_backend', { skip }, () => {
+describeUnlessSkipped('PostgresStore after pg_terminate_backend', skip, () => {
   it('a pool without an error listener does not crash the process; calls fail fast or succeed, then succeed again', async () => {
     // No pool.on('error'): the store's guard is what stands between pg's idle-client error and a crash.
     const pool = new pg.Pool({ connectionString: pgUrl(), application_name: applicationName, max: 4, connectionTimeoutMillis: 2000 });

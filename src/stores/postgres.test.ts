@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import pg from 'pg';
-import { pgUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { pgUrl, requireService, runScopedName, describeUnlessSkipped } from '../../test/support/services.js';
 import { isSessionError } from '../index.js';
 import { FakeClock, runStoreConformance } from '../testing/index.js';
 import type { PgQueryable } from './postgres.js';
@@ -29,7 +29,7 @@ runStoreConformance('PostgresStore (fake clock)', {
   skip,
 });
 
-describe('PostgresStore in its own schema', { skip }, () => {
+describeUnlessSkipped('PostgresStore in its own schema', skip, () => {
   before(async () => {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   });
@@ -56,7 +56,7 @@ function counting(failFirst = 0): PgQueryable & { texts: string[] } {
   };
 }
 
-describe('PostgresStore specifics', { skip }, () => {
+describeUnlessSkipped('PostgresStore specifics', skip, () => {
   it('refuses bad table names', () => {
     for (const bad of ['', '1abc', 'a-b', 'a"b', 'a;drop', 'a b', 'x'.repeat(64), 'a.b.c', '.a', 'a.', 'public."x"']) {
       assert.throws(() => new PostgresStore(pool, { table: bad }), (e) => isSessionError(e, 'ERR_SESSION_CONFIG'), bad);

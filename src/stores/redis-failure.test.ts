@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -15,6 +15,7 @@ import express from 'express';
 import { DEFAULTS, SessionError, createSessionManager, isSessionError } from '../index.js';
 import { session } from '../express/index.js';
 import { Browser, serve } from '../../test/support/http.js';
+import { describeUnlessSkipped } from '../../test/support/services.js';
 import type { SessionManager } from '../index.js';
 import type { RedisCommandClient } from './redis.js';
 import { RedisStore, fromIoredis, fromNodeRedis } from './redis.js';
@@ -140,7 +141,7 @@ const clientCases: ClientCase[] = [
 ];
 
 for (const { name, make } of clientCases) {
-  describe(`RedisStore over ${name} when Redis fails`, { skip: skip ?? false }, () => {
+  describeUnlessSkipped(`RedisStore over ${name} when Redis fails`, skip, () => {
     it('fails fast with ERR_SESSION_STORE while the server is down, and recovers when it is back on the same port', async () => {
       const port = await freePort();
       let server = await startRedis(port);

@@ -1,13 +1,13 @@
 // RedisStore against the real Redis (TESSERA_TEST_REDIS_URL), with ioredis and with node-redis.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { isSessionError } from '../index.js';
 import type { SessionStore } from '../index.js';
 import { runStoreConformance } from '../testing/index.js';
-import { redisUrl, requireService, runScopedName } from '../../test/support/services.js';
+import { redisUrl, requireService, runScopedName, describeUnlessSkipped } from '../../test/support/services.js';
 import { storeView } from '../../test/support/store-view.js';
 import type { RedisCommandClient } from './redis.js';
 import { RedisStore, fromIoredis, fromNodeRedis } from './redis.js';
@@ -70,7 +70,7 @@ function nativeExpiryView(store: RedisStore): SessionStore {
 runStoreConformance('RedisStore via ioredis (native TTL, so deleteExpired is a no-op)', { makeStore: () => nativeExpiryView(new RedisStore({ client: fromIoredis(io), prefix: ioPrefix })), ...(skip ? { skip } : {}) });
 runStoreConformance('RedisStore via node-redis (native TTL, so deleteExpired is a no-op)', { makeStore: () => nativeExpiryView(new RedisStore({ client: fromNodeRedis(node), prefix: nodePrefix })), ...(skip ? { skip } : {}) });
 
-describe('RedisStore specifics', { skip: skip ?? false }, () => {
+describeUnlessSkipped('RedisStore specifics', skip, () => {
   const prefix = `${base}:spec:`;
   const later = (): number => Date.now() + 3_600_000;
 

@@ -101,9 +101,22 @@ interface NodeTest {
 function nodeTestRegistrar(): Registrar {
   // Loaded here, not at the top: importing `tessera-session/testing` must not load node:test.
   const t = createRequire(import.meta.url)('node:test') as NodeTest;
+  // node:test does not count the tests of a skipped suite: its cases are registered as skipped instead.
+  let suiteSkip: string | undefined;
   return {
-    suite: (name, skip, body) => void t.describe(name, { skip: skip ?? false }, body),
-    test: (title, skip, body) => void t.it(title, skip === undefined ? {} : { skip }, body),
+    suite: (name, skip, body) =>
+      void t.describe(name, {}, () => {
+        suiteSkip = skip;
+        try {
+          body();
+        } finally {
+          suiteSkip = undefined;
+        }
+      }),
+    test: (title, skip, body) => {
+      const reason = skip ?? suiteSkip;
+      void t.it(title, reason === undefined ? {} : { skip: reason }, body);
+    },
     beforeEach: (hook) => void t.beforeEach(hook),
     afterEach: (hook) => void t.afterEach(hook),
   };

@@ -1,7 +1,7 @@
 // Issue 4's proofs, on every store against the real servers: no lost updates between parallel
 // requests, no session resurrected by a late write, and per-user revocation.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import express from 'express';
 import { createSessionManager, hashStoreKey } from '../../src/core/index.js';
@@ -10,6 +10,7 @@ import { session } from '../../src/express/index.js';
 import { Browser, serve } from '../support/http.js';
 import type { RunningServer } from '../support/http.js';
 import { realStores } from '../support/real-stores.js';
+import { describeUnlessSkipped } from '../support/services.js';
 
 const SECRET = 'lost-update-secret-0123456789abcdefghijkl';
 const stores = await realStores();
@@ -45,7 +46,7 @@ function racingApp(store: SessionStore) {
 }
 
 for (const backend of stores) {
-  describe(`lost updates and resurrection on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnlessSkipped(`lost updates and resurrection on ${backend.name}`, backend.skip, () => {
     let store: SessionStore;
     let server: RunningServer;
     before(async () => {
@@ -118,7 +119,7 @@ for (const backend of stores) {
     });
   });
 
-  describe(`per-user sessions on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnlessSkipped(`per-user sessions on ${backend.name}`, backend.skip, () => {
     it('SM-34 three sessions of one user: list shows 3, revoking the others leaves 1, revoked cookies are anonymous', async () => {
       const store = await backend.make('per_user');
       const manager = createSessionManager({ secrets: SECRET, store });

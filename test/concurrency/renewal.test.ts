@@ -2,7 +2,7 @@
 // with the old cookie all succeed and lose nothing, the old ID dies after `renewGrace`, and a
 // destroy racing a renewal leaves no session alive.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import express from 'express';
 import { createSessionManager, hashStoreKey } from '../../src/core/index.js';
@@ -12,6 +12,7 @@ import { FakeClock } from '../../src/testing/index.js';
 import { Browser, serve } from '../support/http.js';
 import type { RunningServer } from '../support/http.js';
 import { realStores } from '../support/real-stores.js';
+import { describeUnlessSkipped } from '../support/services.js';
 
 const SECRET = 'renewal-test-secret-0123456789abcdefghijkl';
 const stores = await realStores();
@@ -23,7 +24,7 @@ const cookieOf = (setCookie: string[]): string => setCookie.find((c) => !c.inclu
 const idOf = (cookie: string): string => cookie.split('=')[1]!.split('.')[0]!;
 
 for (const backend of stores) {
-  describe(`SM-26 renewal on ${backend.name}`, { skip: backend.skip }, () => {
+  describeUnlessSkipped(`SM-26 renewal on ${backend.name}`, backend.skip, () => {
     let store: SessionStore;
     let server: RunningServer;
     let manager: SessionManager;

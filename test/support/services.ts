@@ -1,5 +1,6 @@
 // Where the test servers are, and what to do when one is down: skip with a visible reason on a
 // developer's machine, fail under CI. Shared by every test that talks to a real server.
+import { describe, it } from 'node:test';
 
 /** PostgreSQL URL for tests: `TESSERA_TEST_PG_URL`, default the machine's local server. */
 export function pgUrl(): string {
@@ -59,4 +60,13 @@ export async function requireService(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * `describe(name, body)`, or, when `skip` gives a reason, one skipped test in its place: node:test
+ * does not count the tests of a skipped suite, so a skip would not show in the run's summary.
+ */
+export function describeUnlessSkipped(name: string, skip: string | undefined, body: () => void): void {
+  if (skip !== undefined) it(name, { skip }, () => {});
+  else describe(name, body);
 }
