@@ -5,7 +5,6 @@ import type { CommitPlan } from './policy.js';
 import type { SessionFacts } from './session.js';
 import type { ClientInfo, SessionInfo } from './types.js';
 
-
 /** One request's view of its session: the session's facts, the cookie exchange, and the carrier's own facts. */
 export interface RequestState<C> {
   readonly facts: SessionFacts;

@@ -35,16 +35,18 @@ export function isSessionError(value: unknown, code?: SessionErrorCode): value i
   return value instanceof SessionError && (code === undefined || value.code === code);
 }
 
+/** `cause` as it is when it is a SessionError, else a SessionError of `code` that says what failed and keeps it as `cause`. */
+function wrapped(code: SessionErrorCode, what: string, cause: unknown): SessionError {
+  if (cause instanceof SessionError) return cause;
+  return new SessionError(code, `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+}
+
 /** Wraps a driver failure in `ERR_SESSION_STORE`, keeping the original as `cause`. */
 export function storeError(operation: string, cause: unknown): SessionError {
-  if (cause instanceof SessionError) return cause;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new SessionError('ERR_SESSION_STORE', `session store ${operation} failed: ${reason}`, { cause });
+  return wrapped('ERR_SESSION_STORE', `session store ${operation}`, cause);
 }
 
 /** Any failure as a SessionError: SessionErrors as they are, anything else as `ERR_SESSION_INTERNAL` with it as `cause`. */
 export function asSessionError(error: unknown, during: string): SessionError {
-  if (error instanceof SessionError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new SessionError('ERR_SESSION_INTERNAL', `session ${during} failed: ${reason}`, { cause: error });
+  return wrapped('ERR_SESSION_INTERNAL', `session ${during}`, error);
 }

@@ -85,7 +85,6 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
   const sessionOf = (state: RequestState<unknown>): Session<T> => new Session<T>(state.facts, state);
 
   const protocol: SessionProtocol<T> = {
-    cookieName: options.cookie.name,
     load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, client, clock.now()), sessionOf),
     prepare(session, prepareOptions): Prepared {
       try {

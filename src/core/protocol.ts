@@ -18,7 +18,6 @@ export interface PreparedCommit {
  * left. See docs/writing-an-adapter.md.
  */
 export interface SessionProtocol<T extends object> {
-  readonly cookieName: string;
   /** The session the Cookie header names: at once when nothing has to be awaited (memory or SQLite store, sealed mode), else a promise. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
   /** Decides the commit now: its cookies, and the store work `run()` performs. `streaming`: the headers leave now and the write comes at the end. */
