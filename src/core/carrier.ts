@@ -3,6 +3,7 @@ import type { SessionEventType } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import type { CommitPlan } from './policy.js';
 import type { SessionFacts } from './session.js';
+import type { ResponseHeader } from './transport.js';
 import type { ClientInfo, SessionInfo } from './types.js';
 
 /** One request's view of its session: the session's facts, the cookie exchange, and the carrier's own facts. */
@@ -18,14 +19,14 @@ export interface RequestState<C> {
   readonly carrier: C;
 }
 
-/** A plan carried out by a carrier: the Set-Cookie values now, the I/O in `run`. */
+/** A plan carried out by a carrier: the token's response headers now, the I/O in `run`. */
 export interface CarrierWork {
-  readonly setCookie: string[];
+  readonly headers: ResponseHeader[];
   /** True when `run` has store work to do. */
   readonly pending: boolean;
   /** Performs the commit (the store work, if any); undefined when there is nothing to do. */
   readonly run: (() => Promise<void>) | undefined;
-  /** Called when the headers carrying `setCookie` left (sealed mode: the cookie is the commit). */
+  /** Called when the response headers left (sealed mode: the cookie is the commit). */
   readonly sent?: () => void;
 }
 
@@ -40,8 +41,8 @@ export interface CarrierContext {
 export interface Carrier<C> {
   /** The record travels in the cookie. */
   readonly sealed: boolean;
-  /** The session the Cookie header names, or a fresh one; a promise when the carrier must wait for a store. */
-  read(cookieHeader: string | null | undefined, client: ClientInfo | undefined, now: number): RequestState<C> | Promise<RequestState<C>>;
+  /** The session the request header (Cookie, or the token header) names, or a fresh one; a promise when the carrier must wait for a store. */
+  read(header: string | null | undefined, client: ClientInfo | undefined, now: number): RequestState<C> | Promise<RequestState<C>>;
   /** The data or persistence differ from the baseline (asked only when the session may have changed). */
   changed(state: RequestState<C>): boolean;
   /** The carrier's own reason to rewrite an unchanged record (sealed mode: record a revocation check). */
@@ -59,7 +60,7 @@ export interface Carrier<C> {
 }
 
 /** A plan with nothing to send and nothing to run: one shared value. */
-export const NO_WORK: CarrierWork = Object.freeze({ setCookie: [], pending: false, run: undefined });
+export const NO_WORK: CarrierWork = Object.freeze({ headers: [], pending: false, run: undefined });
 
 /** `next(value)` now when `value` is already there (a synchronous store), else once it arrives. */
 export function thenMaybe<A, B>(value: A | Promise<A>, next: (a: A) => B | Promise<B>): B | Promise<B> {

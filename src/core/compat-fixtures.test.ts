@@ -27,7 +27,7 @@ describe('sessions written by the previous version still load', () => {
     assert.deepEqual(session.get('cart'), ['apple', { sku: 'b-2', qty: 3 }]);
     assert.equal(session.persistent, true);
     assert.equal(session.createdAt, WRITTEN_AT);
-    assert.deepEqual(await manager.commit(session), { setCookie: [] });
+    assert.deepEqual(await manager.commit(session), { setCookie: [], headers: [] });
     assert.equal(store.get(STORE_KEY), STORE_RECORD, 'the record is left exactly as the old version wrote it');
     const listed = await manager.listSessions('ada');
     assert.equal(listed.length, 1);
@@ -57,6 +57,6 @@ describe('sessions written by the previous version still load', () => {
     assert.equal(session.get('userId'), 'ada');
     assert.equal(session.get('theme'), 'dark');
     assert.equal(session.createdAt, WRITTEN_AT);
-    assert.deepEqual(await manager.commit(session), { setCookie: [] });
+    assert.deepEqual(await manager.commit(session), { setCookie: [], headers: [] });
   });
 });

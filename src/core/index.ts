@@ -16,4 +16,5 @@ export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, SessionMa
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
 export type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
+export type { HeaderTransportOptions } from './transport.js';
 export type { ClientInfo, DefaultSessionData, SessionData, SessionInfo, SessionStatus } from './types.js';

@@ -13,20 +13,23 @@ import type { PreparedCommit, SessionProtocol } from './protocol.js';
 import { Session, carriedOf, settleFacts } from './session.js';
 import type { SessionStore } from './store.js';
 import { createStoreCarrier } from './store-mode/carrier.js';
+import type { ResponseHeader } from './transport.js';
 import type { ClientInfo, DefaultSessionData, SessionInfo } from './types.js';
 
 /** What a commit asks the adapter to send. */
 export interface CommitResult {
-  /** Set-Cookie values; empty when the cookie does not change. */
+  /** Set-Cookie values; empty when the cookie does not change (and always with the header transport). */
   setCookie: string[];
+  /** Every response header to send, lower-case names: append each `set-cookie`, set the others (`cache-control: no-store` whenever the token changes, the header transport's token header). */
+  headers: Array<[name: string, value: string]>;
 }
 
 /** What applications call: load a session from a Cookie header, commit it, and manage a user's sessions. */
 export interface SessionManager<T extends object = DefaultSessionData> {
   readonly cookieName: string;
-  /** Reads the session named by the Cookie header. Bad input gives a fresh session; a store failure rejects with `ERR_SESSION_STORE`. */
+  /** Reads the session named by the Cookie header (or the header transport's header). Bad input gives a fresh session; a store failure rejects with `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>>;
-  /** Writes what changed and returns the Set-Cookie values to send. */
+  /** Writes what changed and returns the headers to send. */
   commit(session: Session<T>): Promise<CommitResult>;
   /** Metadata of a user's live sessions (needs a store with a per-user index). */
   listSessions(userId: string, current?: Session<T>): Promise<SessionInfo[]>;
@@ -42,8 +45,9 @@ interface Prepared extends PreparedCommit {
   readonly onSent: (() => void) | undefined;
 }
 
+const NO_STORE: ResponseHeader = ['cache-control', 'no-store'];
 const resolved = (): Promise<void> => Promise.resolve();
-const NOTHING: Prepared = Object.freeze({ setCookie: Object.freeze([]) as readonly string[], pending: false, run: resolved, cookie: 'none', onSent: undefined });
+const NOTHING: Prepared = Object.freeze({ headers: Object.freeze([]) as readonly ResponseHeader[], pending: false, run: resolved, cookie: 'none', onSent: undefined });
 
 function isEmpty(data: object): boolean {
   for (const key in data) if (Object.hasOwn(data, key)) return false;
@@ -85,6 +89,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
   const sessionOf = (state: RequestState<unknown>): Session<T> => new Session<T>(state.facts, state);
 
   const protocol: SessionProtocol<T> = {
+    requestHeader: options.transport.requestHeader,
     load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, client, clock.now()), sessionOf),
     prepare(session, prepareOptions): Prepared {
       try {
@@ -138,8 +143,10 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     const work: CarrierWork = carrier.persist(state, plan, now);
     if (work === NO_WORK) return NOTHING;
     const run = work.run;
+    // A response that changes the token must never be cached.
+    const headers = work.headers.length === 0 ? work.headers : [...work.headers, NO_STORE];
     return {
-      setCookie: work.setCookie,
+      headers,
       pending: work.pending,
       cookie: plan.cookie,
       onSent: work.sent,
@@ -159,7 +166,8 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     async commit(session) {
       const prepared = protocol.prepare(session);
       await prepared.run();
-      return { setCookie: [...prepared.setCookie] };
+      const headers = prepared.headers.map(([name, value]): [string, string] => [name, value]);
+      return { setCookie: headers.filter(([name]) => name === 'set-cookie').map(([, value]) => value), headers };
     },
     listSessions: async (userId, current) => carrier.listSessions(userId, current && stateOf(current)),
     revokeSession: (userId, handle) => carrier.revokeSession(userId, handle),

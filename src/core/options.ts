@@ -7,6 +7,8 @@ import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
 import type { ExpiryRules } from './policy.js';
 import type { SessionStore } from './store.js';
+import type { HeaderTransportOptions, Transport } from './transport.js';
+import { resolveTransport } from './transport.js';
 
 /** Options both modes share. Durations are in seconds. */
 export interface CommonSessionOptions {
@@ -30,6 +32,8 @@ export interface CommonSessionOptions {
   clock?: Clock;
   /** Lifecycle and security events (hashed IDs only). */
   onEvent?: SessionEventListener;
+  /** Where the session token travels: `'cookie'` (default), or `{ header: {} }` for API clients (see `HeaderTransportOptions`). */
+  transport?: 'cookie' | { header: HeaderTransportOptions };
 }
 
 /** Store mode (the default): the cookie holds a signed session ID, the data lives in a store. */
@@ -90,6 +94,7 @@ export type ManagerOptions = SessionManagerOptions | CookieModeOptions;
 export interface ResolvedOptions extends ExpiryRules {
   readonly mode: 'store' | 'cookie';
   readonly cookie: ResolvedCookieOptions;
+  readonly transport: Transport;
   readonly persistent: boolean;
   readonly userKey: string;
   readonly hashStoreKeys: boolean;
@@ -179,6 +184,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   return Object.freeze({
     mode,
     cookie: resolveCookieOptions(input.cookie),
+    transport: resolveTransport(input.transport),
     lifetimeMs,
     idleMs,
     touchAfterMs,

@@ -1,11 +1,15 @@
 import { SessionError } from './errors.js';
 import type { Session } from './session.js';
+import type { ResponseHeader } from './transport.js';
 import type { ClientInfo } from './types.js';
 
-/** A commit decided but not yet performed: the cookie is known at once, the store I/O comes with `run()`. */
+/** A commit decided but not yet performed: its response headers are known at once, the store I/O comes with `run()`. */
 export interface PreparedCommit {
-  /** Set-Cookie values to send; empty when the cookie does not change. */
-  readonly setCookie: readonly string[];
+  /**
+   * Response headers to send, in order: append each `set-cookie`, set the others (`cache-control`,
+   * the header transport's token header). Empty when the session's token does not change.
+   */
+  readonly headers: readonly ResponseHeader[];
   /** True when `run()` has store work to do. */
   readonly pending: boolean;
   /** Performs the commit. Rejects with a `SessionError` (`ERR_SESSION_STORE` for a store failure). */
@@ -18,11 +22,13 @@ export interface PreparedCommit {
  * left. See docs/writing-an-adapter.md.
  */
 export interface SessionProtocol<T extends object> {
-  /** The session the Cookie header names: at once when nothing has to be awaited (memory or SQLite store, sealed mode), else a promise. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
-  load(cookieHeader: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
-  /** Decides the commit now: its cookies, and the store work `run()` performs. `streaming`: the headers leave now and the write comes at the end. */
+  /** The request header that carries the session, lower case: `cookie`, or the header transport's. Pass its value to `load`; responses vary on it. */
+  readonly requestHeader: string;
+  /** The session the request header names: at once when nothing has to be awaited (memory or SQLite store, sealed mode), else a promise. Bad input gives a fresh session; a store failure throws `ERR_SESSION_STORE`. */
+  load(header: string | null | undefined, client?: ClientInfo): Session<T> | Promise<Session<T>>;
+  /** Decides the commit now: its headers, and the store work `run()` performs. `streaming`: the headers leave now and the write comes at the end. */
   prepare(session: Session<T>, options?: { streaming?: boolean }): PreparedCommit;
-  /** The response headers left, carrying `prepared.setCookie` (undefined: no session cookie). Changes that need another cookie fail with `ERR_SESSION_HEADERS_SENT` from then on. */
+  /** The response headers left, carrying `prepared.headers` (undefined: no session headers). Changes that need another cookie fail with `ERR_SESSION_HEADERS_SENT` from then on. */
   sent(session: Session<T>, prepared: PreparedCommit | undefined): void;
 }
 

@@ -64,7 +64,7 @@ describe('Session', () => {
     loaded.get('a');
     const prepared = sessionProtocol(manager).prepare(loaded);
     assert.equal(prepared.pending, false);
-    assert.deepEqual(prepared.setCookie, []);
+    assert.deepEqual(prepared.headers, []);
   });
 
   it('data set after destroy() starts a new session under a new ID (a flash after logout)', async () => {

@@ -9,11 +9,12 @@ export interface EndHookHandlers {
   respondFailure(error: unknown, hook: EndHook, end: () => void): void;
 }
 
-/** Applies a prepared commit's headers: Set-Cookie, and `Cache-Control: no-store` whenever a cookie is set. */
+/** Applies a prepared commit's headers: each Set-Cookie appended, the others (Cache-Control, a token header) set. */
 export function applyCookieHeaders(res: ServerResponse, prepared: PreparedCommit): void {
-  if (prepared.setCookie.length === 0) return;
-  for (const value of prepared.setCookie) res.appendHeader('Set-Cookie', value);
-  res.setHeader('Cache-Control', 'no-store');
+  for (const [name, value] of prepared.headers) {
+    if (name === 'set-cookie') res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
 }
 
 type Method = (...args: unknown[]) => unknown;

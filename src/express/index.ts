@@ -46,11 +46,13 @@ function hookOf(req: IncomingMessage, manager: SessionManager<object> | undefine
   return first.others?.find((hook) => hook.manager === manager);
 }
 
-function addVaryCookie(res: ServerResponse): void {
+/** Adds the request header that carries the session (`Cookie`, or the header transport's) to `Vary`. */
+function addVary(res: ServerResponse, header: string): void {
   const current = res.getHeader('Vary');
   const text = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
-  if (text === '') res.setHeader('Vary', 'Cookie');
-  else if (!/(^|,)\s*(\*|cookie)\s*(,|$)/i.test(text)) res.setHeader('Vary', `${text}, Cookie`);
+  const name = header === 'cookie' ? 'Cookie' : header;
+  if (text === '') res.setHeader('Vary', name);
+  else if (!text.split(',').some((v) => ['*', header].includes(v.trim().toLowerCase()))) res.setHeader('Vary', `${text}, ${name}`);
 }
 
 function clientOf(req: IncomingMessage): ClientInfo {
@@ -123,7 +125,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     }
     // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
     else (first.others ??= []).push(hook);
-    addVaryCookie(res);
+    addVary(res, protocol.requestHeader);
     next();
   };
 
@@ -144,7 +146,8 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     }
     let loading: Session<object> | Promise<Session<object>>;
     try {
-      loading = protocol.load(req.headers.cookie, recordClient ? clientOf(req) : undefined);
+      const header = req.headers[protocol.requestHeader];
+      loading = protocol.load(typeof header === 'string' ? header : undefined, recordClient ? clientOf(req) : undefined);
     } catch (error) {
       loadFailed(req, res, error, next);
       return;

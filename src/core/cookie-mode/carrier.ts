@@ -1,7 +1,6 @@
 import { NO_WORK } from '../carrier.js';
 import type { Carrier, CarrierContext, CarrierWork, RequestState } from '../carrier.js';
 import type { ResolvedCookieOptions } from '../cookie/options.js';
-import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
 import { createSealer } from '../crypto/sealer.js';
 import { SessionError } from '../errors.js';
 import { userIdOf } from '../options.js';
@@ -10,8 +9,10 @@ import { expiryOf } from '../policy.js';
 import { blankFacts, settleFacts } from '../session.js';
 import type { SessionFacts } from '../session.js';
 import { createStoreCaller } from '../store-caller.js';
+import type { ResponseHeader } from '../transport.js';
 import type { ClientInfo } from '../types.js';
 import { chunkCountFor, maxChunksFor, readToken, splitToken } from './chunks.js';
+import type { ReadToken } from './chunks.js';
 import { decodePayload, encodePayload } from './payload.js';
 import type { SealedPayload } from './payload.js';
 import { createRevocation } from './revocation.js';
@@ -47,8 +48,9 @@ const contextOf = (name: string, count: number): string => `tessera-session\u000
 /** Sealed-cookie mode: the whole session, encrypted, in the cookie (split into chunks past 4 KB); no store. */
 export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOptions): Carrier<CookieVisit> {
   const { options, emit } = ctx;
-  const { cookie } = options;
+  const { cookie, transport } = options;
   const name = cookie.name;
+  const oneToken = transport.kind === 'header';
   const sealer = createSealer(ctx.keyring);
   const maxChunks = maxChunksFor(name, options.maxCookieBytes);
   const revocation = input.revocationStore === undefined ? undefined : createRevocation(createStoreCaller(input.revocationStore, options.storeTimeoutMs));
@@ -59,7 +61,10 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
     if (resolved === undefined) cookieOptions.set(cookieName, (resolved = Object.freeze({ ...cookie, name: cookieName })));
     return resolved;
   };
-  const clearing = (names: readonly string[], now: number): string[] => names.map((n) => serializeClearCookie(optionsFor(n), now));
+  const clearing = (names: readonly string[], now: number): ResponseHeader[] => names.map((n) => transport.clear(optionsFor(n), now));
+  /** The header transport's one token, read like a single cookie. */
+  const headerToken = (values: string[]): ReadToken =>
+    values.length === 1 ? { status: 'ok', token: values[0]!, count: 1, present: [name], used: [name] } : { status: 'none', token: '', count: 0, present: [], used: [] };
 
   const stateOf = (facts: SessionFacts, present: string[], visit: Omit<CookieVisit, 'present' | 'pendingRevoke'>): State => ({
     facts,
@@ -97,7 +102,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
   };
 
   /** A commit's cookies; `apply` moves the session to its committed state once, on `run()` or when the headers leave. */
-  function work(state: State, setCookie: string[], apply: () => void, revoke: CookieVisit['pendingRevoke'] = []): CarrierWork {
+  function work(state: State, headers: ResponseHeader[], apply: () => void, revoke: CookieVisit['pendingRevoke'] = []): CarrierWork {
     const v = state.carrier;
     let applied = false;
     const applyOnce = (): void => {
@@ -109,7 +114,7 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
       v.pendingRevoke.push(...revoke);
     };
     return {
-      setCookie,
+      headers,
       pending: revocation !== undefined && (v.pendingRevoke.length > 0 || revoke.length > 0),
       sent: applyOnce,
       async run() {
@@ -129,8 +134,8 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
   return {
     sealed: true,
 
-    read(cookieHeader, client, now) {
-      const read = readToken(cookieHeader, name, maxChunks);
+    read(header, client, now) {
+      const read = oneToken ? headerToken(transport.values(header, name)) : readToken(header, name, maxChunks);
       if (read.status !== 'ok') {
         if (read.status !== 'none') emit(read.status === 'duplicate' ? 'duplicate_cookie' : 'invalid_cookie');
         return fresh(now, client, read.present);
@@ -214,16 +219,16 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
         data: f.data,
       };
       const text = encodePayload(payload);
-      const count = chunkCountFor(name, sealer.tokenLength(Buffer.byteLength(text, 'utf8')), options.maxCookieBytes);
+      const count = chunkCountFor(name, sealer.tokenLength(Buffer.byteLength(text, 'utf8')), options.maxCookieBytes, oneToken);
       const pairs = splitToken(name, sealer.seal(text, contextOf(name, count)), count);
       const maxAge = f.persistent ? (payload.expiresAt - now) / 1000 : undefined;
       const names = pairs.map(([n]) => n);
-      const setCookie = pairs.map(([n, value]) => serializeSetCookie(optionsFor(n), value, maxAge, now));
-      setCookie.push(...clearing(v.present.filter((n) => !names.includes(n)), now));
+      const headers = pairs.map(([n, value]) => transport.set(optionsFor(n), value, maxAge, now));
+      headers.push(...clearing(v.present.filter((n) => !names.includes(n)), now));
       const id = f.id;
       return work(
         state,
-        setCookie,
+        headers,
         () => {
           if (plan.replaces) emit('regenerated', id);
           else if (isNew) emit('created', id);

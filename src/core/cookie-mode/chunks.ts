@@ -73,10 +73,10 @@ export function readToken(header: string | null | undefined, name: string, maxCh
   return { ...result, status: 'ok', token: pieces.join(''), count, used };
 }
 
-/** The cookie layout for a token of `tokenLength` characters: how many cookies, before sealing. */
-export function chunkCountFor(name: string, tokenLength: number, maxCookieBytes: number): number {
-  if (name.length + tokenLength <= MAX_COOKIE_PAIR_BYTES && name.length + tokenLength <= maxCookieBytes) return 1;
-  const maxChunks = maxChunksFor(name, maxCookieBytes);
+/** The cookie layout for a token of `tokenLength` characters: how many cookies, before sealing (`oneToken`: never split, the header transport). */
+export function chunkCountFor(name: string, tokenLength: number, maxCookieBytes: number, oneToken = false): number {
+  if ((oneToken || name.length + tokenLength <= MAX_COOKIE_PAIR_BYTES) && name.length + tokenLength <= maxCookieBytes) return 1;
+  const maxChunks = oneToken ? 0 : maxChunksFor(name, maxCookieBytes);
   for (let count = 2; count <= maxChunks; count++) {
     let capacity = -`${count}.`.length;
     let total = `${count}.`.length + tokenLength;

@@ -1,7 +1,5 @@
 import { NO_WORK, thenMaybe } from '../carrier.js';
 import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
-import { findCookieValues } from '../cookie/header.js';
-import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
 import { hashStoreKey } from '../crypto/random.js';
 import { createIdSigner } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
@@ -42,7 +40,7 @@ const NO_UPDATERS: ReadonlyMap<string, ReadonlyArray<(value: unknown) => unknown
 /** Store mode: the cookie carries a signed session ID; the record lives in a store, written with compare-and-set. */
 export function createStoreCarrier(ctx: CarrierContext, input: { store?: SessionStore | undefined }): Carrier<StoreVisit> {
   const { options, emit } = ctx;
-  const { cookie } = options;
+  const { cookie, transport } = options;
   const signer = createIdSigner(ctx.keyring);
   const store = input.store ?? new MemoryStore({ clock: options.clock });
   const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
@@ -177,8 +175,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   return {
     sealed: false,
 
-    read(cookieHeader, client, now) {
-      const picked = pickId(findCookieValues(cookieHeader, cookie.name));
+    read(header, client, now) {
+      const picked = pickId(transport.values(header, cookie.name));
       if (picked === undefined) return fresh(now, client, false);
       if (typeof picked === 'string') {
         emit(picked);
@@ -209,15 +207,15 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     persist(state, plan, now) {
       const { facts: f, carrier: v } = state;
       const purgeKey = v.purgeKey;
-      const setCookie =
+      const headers =
         plan.cookie === 'set'
-          ? [serializeSetCookie(cookie, signer.sign(f.id), f.persistent ? (expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }) - now) / 1000 : undefined, now)]
+          ? [transport.set(cookie, signer.sign(f.id), f.persistent ? (expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }) - now) / 1000 : undefined, now)]
           : plan.cookie === 'clear'
-            ? [serializeClearCookie(cookie, now)]
+            ? [transport.clear(cookie, now)]
             : [];
-      if (plan.write === 'none' && purgeKey === undefined) return setCookie.length === 0 ? NO_WORK : { setCookie, pending: false, run: undefined };
+      if (plan.write === 'none' && purgeKey === undefined) return headers.length === 0 ? NO_WORK : { headers, pending: false, run: undefined };
       return {
-        setCookie,
+        headers,
         pending: true,
         run: async () => {
           if (purgeKey !== undefined) await caller.delete(purgeKey);
