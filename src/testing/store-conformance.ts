@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionStore } from '../index.js';
 import { closeCases, readWriteCases, robustnessCases } from './conformance-basic-cases.js';
 import type { CaseContext, ConformanceCase, StoreFeature } from './conformance-case.js';
 import { compareAndSetCases, concurrentSetIfCases, userIndexCases } from './conformance-index-cases.js';
 import type { FakeClock } from './fake-clock.js';
+import { registrarFor } from './registrar.js';
+import type { ConformanceRunner } from './registrar.js';
 
 export type { StoreFeature } from './conformance-case.js';
-
-/**
- * A test body as the suite registers it. It declares no parameter, so no runner takes it for a
- * callback-style test (mocha would wait for `done`); it reads the runner's context, when there is
- * one, from its first argument (node:test, vitest) or from `this` (mocha).
- */
-export type ConformanceTestBody = (this: unknown, ...args: unknown[]) => Promise<void>;
-
-/**
- * The functions of a test runner the suite registers its cases with. vitest's, mocha's and
- * jest's `describe`, `it`, `beforeEach` and `afterEach` fit as they are (so do node:test's).
- */
-export interface ConformanceRunner {
-  describe: { (name: string, body: () => void): unknown; skip?: (name: string, body: () => void) => unknown };
-  it: { (name: string, body: ConformanceTestBody): unknown; skip?: (name: string, body: ConformanceTestBody) => unknown };
-  beforeEach: (hook: () => Promise<void>) => unknown;
-  afterEach: (hook: () => Promise<void>) => unknown;
-}
+export type { ConformanceRunner, ConformanceTestBody } from './registrar.js';
 
 /** Options of {@link runStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -82,72 +66,6 @@ const CASES: readonly ConformanceCase[] = [
   ...concurrentSetIfCases,
   ...closeCases,
 ];
-
-/** How cases get registered: node:test takes skip reasons as options, other runners through `.skip`. */
-interface Registrar {
-  suite(name: string, skip: string | undefined, body: () => void): void;
-  test(title: string, skip: string | undefined, body: ConformanceTestBody): void;
-  beforeEach(hook: () => Promise<void>): void;
-  afterEach(hook: () => Promise<void>): void;
-}
-
-interface NodeTest {
-  describe(name: string, options: { skip?: string | boolean }, body: () => void): unknown;
-  it(name: string, options: { skip?: string | boolean }, body: ConformanceTestBody): unknown;
-  beforeEach(hook: () => Promise<void>): unknown;
-  afterEach(hook: () => Promise<void>): unknown;
-}
-
-function nodeTestRegistrar(): Registrar {
-  // Loaded here, not at the top: importing `tessera-session/testing` must not load node:test.
-  const t = createRequire(import.meta.url)('node:test') as NodeTest;
-  // node:test does not count the tests of a skipped suite: its cases are registered as skipped instead.
-  let suiteSkip: string | undefined;
-  return {
-    suite: (name, skip, body) =>
-      void t.describe(name, {}, () => {
-        suiteSkip = skip;
-        try {
-          body();
-        } finally {
-          suiteSkip = undefined;
-        }
-      }),
-    test: (title, skip, body) => {
-      const reason = skip ?? suiteSkip;
-      void t.it(title, reason === undefined ? {} : { skip: reason }, body);
-    },
-    beforeEach: (hook) => void t.beforeEach(hook),
-    afterEach: (hook) => void t.afterEach(hook),
-  };
-}
-
-function genericRegistrar(r: ConformanceRunner): Registrar {
-  const skipped = (what: string, reason: string): void => console.warn(`# skipping ${what}: ${reason}`);
-  return {
-    suite: (name, skip, body) => {
-      if (skip === undefined) void r.describe(name, body);
-      else if (typeof r.describe.skip === 'function') void r.describe.skip(`${name} [skipped: ${skip}]`, body);
-      else skipped(name, skip);
-    },
-    test: (title, skip, body) => {
-      if (skip === undefined) void r.it(title, body);
-      else if (typeof r.it.skip === 'function') void r.it.skip(`${title} [skipped: ${skip}]`, body);
-      else skipped(title, skip);
-    },
-    beforeEach: (hook) => void r.beforeEach(hook),
-    afterEach: (hook) => void r.afterEach(hook),
-  };
-}
-
-function registrarFor(runner: ConformanceRunner | undefined): Registrar {
-  if (runner !== undefined) return genericRegistrar(runner);
-  const g = globalThis as Partial<ConformanceRunner>;
-  if (typeof g.describe === 'function' && typeof g.it === 'function' && typeof g.beforeEach === 'function' && typeof g.afterEach === 'function') {
-    return genericRegistrar({ describe: g.describe, it: g.it, beforeEach: g.beforeEach, afterEach: g.afterEach });
-  }
-  return nodeTestRegistrar();
-}
 
 /** Skips the running case: node:test's and vitest's context (first argument), mocha's (`this`). */
 function skipNow(self: unknown, args: unknown[], reason: string): void {

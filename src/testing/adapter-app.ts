@@ -1,0 +1,51 @@
+// The application the adapter conformance suite talks to, written once: an adapter's fixture
+// routes every request to `conformanceReply` and sends what it returns.
+import type { Session } from '../index.js';
+
+/** The session data of the conformance app. */
+export type ConformanceData = Record<string, unknown>;
+
+/** What the fixture sends back: `status`, a JSON body, streamed in `chunks` when `stream` is true. */
+export interface ConformanceReply {
+  readonly status: number;
+  /** The body in pieces; send them as separate writes (a streamed body) when `stream` is true, else joined. */
+  readonly chunks: readonly string[];
+  readonly stream: boolean;
+}
+
+const json = (status: number, value: unknown): ConformanceReply => ({ status, chunks: [JSON.stringify(value)], stream: false });
+
+/**
+ * Answers one request of the suite with the session the adapter loaded:
+ * `GET /read`, `POST /count`, `POST /set?key=&value=&delay=` (waits `delay` ms between reading and
+ * writing, so parallel requests overlap), `POST /login?user=` (regenerate, then sign in),
+ * `POST /logout` (destroy) and `GET /stream` (a change, then a body in three pieces).
+ */
+export async function conformanceReply(session: Session<ConformanceData>, method: string, url: string): Promise<ConformanceReply> {
+  const { pathname, searchParams } = new URL(url, 'http://conformance.invalid');
+  const route = `${method.toUpperCase()} ${pathname}`;
+  switch (route) {
+    case 'GET /read':
+      return json(200, { isNew: session.isNew, count: session.get('count') ?? null, user: session.get('user') ?? null, data: session.toJSON() });
+    case 'POST /count':
+      return json(200, { count: session.update('count', (n) => (typeof n === 'number' ? n : 0) + 1) });
+    case 'POST /set': {
+      const delay = Math.min(Number(searchParams.get('delay') ?? 0) || 0, 1000);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      session.set(searchParams.get('key') ?? 'key', searchParams.get('value'));
+      return json(200, { ok: true });
+    }
+    case 'POST /login':
+      session.regenerate();
+      session.set('user', searchParams.get('user') ?? 'ada');
+      return json(200, { user: session.get('user') });
+    case 'POST /logout':
+      session.destroy();
+      return json(200, { ok: true });
+    case 'GET /stream':
+      session.set('streamed', true);
+      return { status: 200, chunks: ['{"part":[', '"one","two",', '"three"]}'], stream: true };
+    default:
+      return json(404, { error: `no route ${route}` });
+  }
+}
