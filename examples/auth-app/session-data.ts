@@ -25,6 +25,13 @@ export interface AppSessionData {
   cart: Record<string, number>;
   /** The tessera-session/csrf secret. */
   csrfSecret: string;
+  /** What a refused registration form held (never the password), shown once in the form again. */
+  registerDraft: RegisterDraft;
+}
+
+export interface RegisterDraft {
+  username: string;
+  displayName: string;
 }
 
 export type AppSession = Session<AppSessionData>;

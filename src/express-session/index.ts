@@ -44,6 +44,8 @@ export type { SecretKey } from './signature.js';
 export type { CookieData, CookieOptions } from './cookie.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export type { NextFunction, SessionMiddleware, SessionOptions } from './options.js';
-export type { Callback, SessionData, SessionRequest, StoreMethods } from './session.js';
+export type { Callback, RequestSession, SessionData, SessionRequest, StoreMethods } from './session.js';
+// Types req.session, req.sessionID and req.sessionStore on Express's Request (see the file).
+export type { ExpressRequestSession } from './express-request.js';
 export type { StoreConstructor } from './store.js';
 export type { TesseraStoreOptions } from './tessera-store.js';

@@ -2,9 +2,9 @@
 // session counts as modified or saved (a SHA-1 of its JSON without `cookie`), whether the end of
 // the response destroys, saves or touches it through the callback Store (resave,
 // saveUninitialized, rolling, unset), and whether a Set-Cookie goes out. The cookie decision is
-// made just before the headers leave and a serialisation TypeError reaches the caller of
-// writeHead/end; the store call finishes before the response ends, and its error goes to
-// next(err) after the response, as express-session delivers it.
+// made just before the headers leave and a serialisation TypeError goes to next(err) (from `end`
+// before anything is sent, so the error handler answers); the store call finishes before the
+// response ends, and its error goes to next(err) after the response, as express-session delivers it.
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { contexts } from './context.js';
@@ -40,7 +40,12 @@ export class RequestLifecycle {
   #savedHash: string | undefined;
   #touched = false;
   #headersPrepared = false;
+  /** `res.end` was called (its store call may still run). */
   #ended = false;
+  /** Node's own `end` has run. */
+  #endedNow = false;
+  /** `res.end` calls made while the first waited for the store, replayed after it. */
+  readonly #laterEnds: unknown[][] = [];
   #destroyedCookie: Cookie | undefined;
 
   /** Registers the request's context and puts the wrappers on `res.writeHead` and `res.end` at once. */
@@ -144,25 +149,56 @@ export class RequestLifecycle {
     return undefined;
   }
 
+  /**
+   * Wraps `res.writeHead` and `res.end` on the instance. The cookie decision runs before the
+   * headers leave; if serialising the cookie throws, the error goes to `next(err)` on a later
+   * turn (from `end`, the response is left unsent so the error handler can answer; from
+   * `writeHead`, the headers go out without the cookie). The first `end` waits for the store;
+   * a later `end` runs Node's own `end` once the first has, so it fails as it does without the
+   * middleware (ERR_STREAM_WRITE_AFTER_END with a body, ERR_STREAM_ALREADY_FINISHED to a callback).
+   */
   #patch(next: NextFunction): void {
     const { res } = this;
     const writeHead = res.writeHead as Method;
     const end = res.end as Method;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const lifecycle = this;
+    /** The cookie decision; false (and the error on its way to next) when serialising threw. */
+    const prepareHeaders = (): boolean => {
+      try {
+        lifecycle.#prepareHeaders();
+        return true;
+      } catch (error) {
+        setImmediate(next, error);
+        return false;
+      }
+    };
+    /** Ends the response for real, then replays the `end` calls that came meanwhile. */
+    const endNow = (args: unknown[]): void => {
+      end.apply(res, args);
+      lifecycle.#endedNow = true;
+      for (const later of lifecycle.#laterEnds.splice(0)) end.apply(res, later);
+    };
     res.writeHead = function sessionWriteHead(this: ServerResponse, ...args: unknown[]) {
-      lifecycle.#prepareHeaders();
+      prepareHeaders();
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
     res.end = function sessionEnd(...args: unknown[]) {
-      if (lifecycle.#ended) return res;
+      if (lifecycle.#ended) {
+        if (lifecycle.#endedNow) return end.apply(res, args);
+        lifecycle.#laterEnds.push(args);
+        return res;
+      }
       const operation = lifecycle.#storeOperation();
-      // The cookie decision is made now, synchronously, as upstream makes it: a serialisation
-      // error reaches the caller of res.end (and a later res.end can still answer).
-      lifecycle.#prepareHeaders();
+      if (!prepareHeaders()) {
+        // Not ended: the error handler answers. A callback given here runs when that answer is sent.
+        const callback = args.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+        if (callback !== undefined) res.once('finish', callback);
+        return res;
+      }
       lifecycle.#ended = true;
       if (operation === undefined) {
-        end.apply(res, args);
+        endNow(args);
         return res;
       }
       // The store call completes before the response does: no split of the last byte.
@@ -171,7 +207,7 @@ export class RequestLifecycle {
         if (called) return;
         called = true;
         if (error) setImmediate(next, error);
-        end.apply(res, args);
+        endNow(args);
       });
       return res;
     } as ServerResponse['end'];

@@ -129,21 +129,16 @@ describe('express-session compat: save and cookie decisions', () => {
     assert.match(res.body, /Cannot read prop/);
   });
 
-  it('an invalid expires fails with "option expires is invalid"', async () => {
+  it('an invalid expires fails with "option expires is invalid", through next(err)', async () => {
     const { browser, errors } = await app({}, (req, res) => {
       req.session!.cookie.expires = new Date(NaN);
-      try {
-        res.end('nope');
-      } catch (error) {
-        errors.push(error);
-        res.statusCode = 500;
-        res.end((error as Error).message);
-      }
+      res.end('nope');
     });
     const res = await browser.get('/');
     assert.equal(res.status, 500);
     assert.equal(res.body, 'option expires is invalid');
     assert.deepEqual(res.setCookie, []);
+    assert.equal(errors.length, 1);
   });
 
   it('unset: "destroy" destroys a deleted session; "keep" leaves it', async () => {
@@ -159,11 +154,13 @@ describe('express-session compat: save and cookie decisions', () => {
     }
   });
 
-  it('a double mount and a second res.end are harmless', async () => {
+  it('a double mount saves once; a second res.end fails as Node fails it (response-end.test.ts compares)', async () => {
     const { store, calls } = countingStore();
     const inner = session({ secret: SECRET, store, resave: false, saveUninitialized: true });
+    const failures: unknown[] = [];
     const { browser } = await app({ store }, (req, res) => {
       inner(req, res, () => {
+        res.on('error', (error: NodeJS.ErrnoException) => failures.push(error.code));
         res.end('one');
         res.end('two');
       });
@@ -171,6 +168,8 @@ describe('express-session compat: save and cookie decisions', () => {
     const res = await browser.get('/');
     assert.equal(res.body, 'one');
     assert.equal(calls.set, 1);
+    for (let turns = 0; failures.length === 0 && turns < 1000; turns++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(failures, ['ERR_STREAM_WRITE_AFTER_END']);
   });
 
   it('a disconnected store leaves req.session undefined until it reconnects', async () => {

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Browser, serve } from '../../test/support/http.js';
 import type { RunningServer } from '../../test/support/http.js';
 import session, { Cookie, MemoryStore, Session } from './index.js';
-import type { SessionData, SessionOptions, SessionRequest } from './index.js';
+import type { RequestSession, SessionData, SessionOptions, SessionRequest } from './index.js';
 
 const servers: RunningServer[] = [];
 after(async () => {
@@ -191,7 +191,7 @@ describe('express-session compat: Cookie', () => {
 describe('express-session compat: MemoryStore', () => {
   const call = <T>(run: (callback: (error?: unknown, value?: T) => void) => void) =>
     new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
-  const data = (expires: Date | null): SessionData => ({ cookie: { expires, originalMaxAge: null }, n: 1 });
+  const data = (expires: Date | null): SessionData => ({ cookie: { expires, originalMaxAge: null }, n: 1 }) as unknown as SessionData;
 
   it('all() is an object keyed by ID; expired sessions vanish on read; length counts live ones', async () => {
     const store = new MemoryStore();
@@ -220,8 +220,8 @@ describe('express-session compat: MemoryStore', () => {
   it('load() gives a Session with a Cookie whose expires is a Date again', async () => {
     const store = new MemoryStore();
     const expires = new Date(Date.now() + 60_000);
-    store.set('sid', { cookie: { expires, originalMaxAge: 60_000, path: '/', httpOnly: true }, user: 'ada' });
-    const loaded = await call<Session>((cb) => store.load('sid', cb));
+    store.set('sid', { cookie: { expires, originalMaxAge: 60_000, path: '/', httpOnly: true }, user: 'ada' } as unknown as SessionData);
+    const loaded = await call<RequestSession>((cb) => store.load('sid', cb));
     assert.ok(loaded instanceof Session);
     assert.ok(loaded.cookie instanceof Cookie);
     assert.equal(loaded.cookie.expires!.getTime(), expires.getTime());

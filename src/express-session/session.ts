@@ -11,11 +11,23 @@ import type { Cookie } from './cookie.js';
 /** A Node-style callback. */
 export type Callback<T = void> = (error?: any, result?: T) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A session as stores hold it: plain data plus a `cookie` with at least `expires`/`originalMaxAge`. */
+/**
+ * Your session data: what `req.session` carries besides its methods, and what stores hold. It has
+ * only `cookie` until you augment it, as with @types/express-session; each property you declare
+ * types `req.session.<name>` (optional there, since a new session has none of them):
+ *
+ * @example
+ * declare module 'tessera-session/express-session' {
+ *   interface SessionData { views: number; userId: string }
+ * }
+ */
 export interface SessionData {
-  cookie: Cookie | Record<string, unknown>;
-  [key: string]: unknown;
+  /** The cookie: a `Cookie` on `req.session`; in a store's record, its JSON (`expires` as a date string). */
+  cookie: Cookie;
 }
+
+/** `req.session`: the Session's methods, `id` and `cookie`, plus your `SessionData` as optional properties. */
+export type RequestSession = Session & Partial<SessionData>;
 
 /** The callback API every express-session store implements. */
 export interface StoreMethods {
@@ -32,17 +44,20 @@ export interface Store extends EventEmitter, StoreMethods {
   /** Destroys `req.sessionID` in the store, then gives `req` a new empty session. */
   regenerate(req: SessionRequest, callback: Callback): void;
   /** The stored session `sid` as a Session, or undefined when there is none. */
-  load(sid: string, callback: Callback<Session | undefined>): void;
+  load(sid: string, callback: Callback<RequestSession | undefined>): void;
   /** Turns stored data into `req.session` (a Session with a Cookie) and returns it. */
-  createSession(req: SessionRequest, data: SessionData): Session;
+  createSession(req: SessionRequest, data: SessionData): RequestSession;
   /** Set by the middleware: gives `req` a new session. */
   generate?(req: SessionRequest): void;
 }
 
-/** A request as the middleware leaves it. */
+/** A request as the middleware leaves it (Express's `Request` gets the same members, see express-request.ts). */
 export interface SessionRequest extends IncomingMessage {
-  session?: Session | null | undefined;
+  /** The session; undefined before the middleware ran, when the store is disconnected, and after `destroy()`. */
+  session?: RequestSession | null | undefined;
+  /** The session ID (from the cookie, or new). */
   sessionID?: string | undefined;
+  /** The store the middleware uses. */
   sessionStore?: Store | undefined;
   /** cookie-parser's secret, the fallback when no `secret` option is given (deprecated). */
   secret?: unknown;
@@ -71,7 +86,6 @@ export class Session {
   /** The session ID (non-writable, non-enumerable): `req.sessionID` when the session was made. */
   declare readonly id: string;
   declare readonly req: SessionRequest;
-  [key: string]: unknown;
 
   constructor(req: SessionRequest, data?: object | null) {
     Object.defineProperty(this, 'req', { value: req });
@@ -79,7 +93,8 @@ export class Session {
     if (typeof data === 'object' && data !== null) {
       const source = data as Record<string, unknown>;
       // Stored names that clash with a method or `id`/`req` are dropped, as upstream does.
-      for (const key in source) if (!(key in this)) this[key] = source[key];
+      const target = this as unknown as Record<string, unknown>;
+      for (const key in source) if (!(key in this)) target[key] = source[key];
     }
   }
 
@@ -141,11 +156,13 @@ export class Session {
     const req = this.req;
     const keep = contexts.get(req)?.keepDataOnRegenerate === true;
     const data: Record<string, unknown> = {};
-    if (keep) for (const key of Object.keys(this)) if (key !== 'cookie') data[key] = this[key];
+    const own = this as unknown as Record<string, unknown>;
+    if (keep) for (const key of Object.keys(this)) if (key !== 'cookie') data[key] = own[key];
     return settle(this, callback, (done) => {
       req.sessionStore!.regenerate(req, (error?: unknown) => {
         if (keep && !error && req.session) {
-          for (const key of Object.keys(data)) if (!(key in req.session)) req.session[key] = data[key];
+          const fresh = req.session as unknown as Record<string, unknown>;
+          for (const key of Object.keys(data)) if (!(key in fresh)) fresh[key] = data[key];
         }
         done(error);
       });

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { contexts } from './context.js';
 import { Cookie } from './cookie.js';
 import { Session } from './session.js';
-import type { Callback, SessionData, SessionRequest, Store as StoreInstance } from './session.js';
+import type { Callback, RequestSession, SessionData, SessionRequest, Store as StoreInstance } from './session.js';
 
 /** An express-session store (the interface is declared in session.ts, beside Session, which works through it). */
 export type Store = StoreInstance;
@@ -39,7 +39,7 @@ base.regenerate = function regenerate(this: Store, req: SessionRequest, callback
   });
 };
 
-base.load = function load(this: Store, sid: string, callback: Callback<Session | undefined>): void {
+base.load = function load(this: Store, sid: string, callback: Callback<RequestSession | undefined>): void {
   this.get(sid, (error, data) => {
     if (error) {
       callback(error);
@@ -54,7 +54,7 @@ base.load = function load(this: Store, sid: string, callback: Callback<Session |
   });
 };
 
-base.createSession = function createSession(this: Store, req: SessionRequest, data: SessionData): Session {
+base.createSession = function createSession(this: Store, req: SessionRequest, data: SessionData): RequestSession {
   // A record without `cookie` throws Node's own TypeError here, as express-session does.
   const stored = data.cookie as Record<string, unknown>;
   const expires = stored.expires;

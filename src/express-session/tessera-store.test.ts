@@ -49,7 +49,7 @@ function contractStore(options: { setIf: boolean }) {
 
 const call = <T = void>(run: (callback: (error?: unknown, value?: T) => void) => void) =>
   new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value))));
-const session = (expires: Date | null, data: object = {}): SessionData => ({ cookie: { expires, originalMaxAge: null, path: '/' }, ...data });
+const session = (expires: Date | null, data: object = {}): SessionData => ({ cookie: { expires, originalMaxAge: null, path: '/' }, ...data }) as unknown as SessionData;
 const inAMinute = () => new Date(Date.now() + 60_000);
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 

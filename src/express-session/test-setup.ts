@@ -10,6 +10,19 @@ import type { RunningServer } from '../../test/support/http.js';
 import session, { MemoryStore } from './index.js';
 import type { SessionOptions, SessionRequest } from './index.js';
 
+// The data the drop-in's tests keep in sessions, typed as an application types it.
+declare module './session.js' {
+  interface SessionData {
+    views: number;
+    visited: boolean;
+    user: string;
+    n: number;
+    big: boolean;
+    x: number;
+    cart: string[];
+  }
+}
+
 export const SECRET = 'keyboard cat';
 export type Respond = (req: SessionRequest, res: ServerResponse) => void;
 

@@ -2,6 +2,7 @@
 import { html } from './html.js';
 import type { SafeHtml } from './html.js';
 import type { PageContext } from './layout.js';
+import type { RegisterDraft } from '../session-data.js';
 
 export function loginView(ctx: PageContext, username: string): SafeHtml {
   return html`<div class="card">
@@ -19,16 +20,17 @@ export function loginView(ctx: PageContext, username: string): SafeHtml {
 </div>`;
 }
 
-export function registerView(ctx: PageContext): SafeHtml {
+/** The registration form, filled with `draft` (what a refused form held; never the password). */
+export function registerView(ctx: PageContext, draft: RegisterDraft = { username: '', displayName: '' }): SafeHtml {
   return html`<div class="card">
   <h1>Create an account</h1>
   <form method="post" action="/register" id="register-form">
     ${ctx.csrfField}
     <label for="username">Username</label>
-    <input type="text" id="username" name="username" autocomplete="username" required minlength="3" maxlength="32" pattern="[A-Za-z0-9_.\\-]{3,32}">
+    <input type="text" id="username" name="username" value="${draft.username}" autocomplete="username" required minlength="3" maxlength="32" pattern="[A-Za-z0-9_.\\-]{3,32}">
     <p class="muted">3 to 32 letters, digits, '.', '_' or '-'.</p>
     <label for="displayName">Display name</label>
-    <input type="text" id="displayName" name="displayName" maxlength="60">
+    <input type="text" id="displayName" name="displayName" value="${draft.displayName}" maxlength="60">
     <label for="password">Password</label>
     <input type="password" id="password" name="password" autocomplete="new-password" required minlength="8" maxlength="200">
     <p class="muted">At least 8 characters.</p>
