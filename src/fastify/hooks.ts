@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler, onSendHookHandler } from 'fastify';
-import type { ClientInfo, Session, SessionError } from '../index.js';
+import type { ClientInfo, Session } from '../index.js';
+import { SessionError } from '../index.js';
 import type { PreparedCommit, SessionProtocol } from '../adapter/index.js';
 import { asSessionError } from '../adapter/index.js';
 import { addVary, applyHeaders, discard, failureReply, forErrorHandler } from './reply-headers.js';
@@ -139,6 +140,9 @@ export function sessionHooks(settings: HookSettings): { onRequest: onRequestHook
     const state = stateOf(request, protocol);
     if (state !== undefined && !state.finished) {
       state.finished = true;
+      if (state.unsent && !state.sent) {
+        report(new SessionError('ERR_SESSION_HEADERS_SENT', 'saveSession() put the session cookie on a reply that was then hijacked, so it was never sent: call reply.hijack() before saveSession()'), request);
+      }
       try {
         if (!state.sent) protocol.sent(state.session, undefined);
         const prepared = protocol.prepare(state.session, { streaming: true });

@@ -10,6 +10,8 @@ export interface RequestState {
   finished: boolean;
   /** `protocol.sent` was called (the session's headers were applied, by onSend or `saveSession`). */
   sent: boolean;
+  /** `saveSession` put the session's headers on the reply (not hijacked then); onSend sends them. */
+  unsent: boolean;
   /** The state of another registration (another manager) on the same request. */
   readonly next: RequestState | null;
 }
@@ -37,7 +39,7 @@ export function stateOfSession(request: FastifyRequest, session: unknown): Reque
 
 /** Records a loaded session on the request. */
 export function attachState(request: FastifyRequest, session: Session<object>, protocol: SessionProtocol<object>): RequestState {
-  const state: RequestState = { session, protocol, finished: false, sent: false, next: (request as WithState)[STATE] };
+  const state: RequestState = { session, protocol, finished: false, sent: false, unsent: false, next: (request as WithState)[STATE] };
   (request as WithState)[STATE] = state;
   return state;
 }

@@ -24,6 +24,7 @@ export async function saveSession(request: FastifyRequest, reply: FastifyReply, 
   if (!reply.sent) {
     // onSend commits again at the end: only what changed after this call.
     applyHeaders(reply, prepared);
+    state.unsent = true;
     return;
   }
   // Hijacked: the caller writes the head next, so the cookie is settled from here on.
