@@ -72,7 +72,7 @@ describe('fastify plugin: hooks order', () => {
     const store = new RecordingStore(new MemoryStore());
     const app = Fastify({ forceCloseConnections: true });
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url === '/blocked') await reply.code(401).send('no');
+      if (request.url === '/blocked') return reply.code(401).send('no');
     });
     await app.register(session, { ...base, store });
     const seen: string[] = [];
