@@ -135,6 +135,29 @@ describe('fastify plugin: store failures', () => {
     await store.close();
   });
 
+  it('a commit that fails under a web ReadableStream or a fetch Response cancels its body', async () => {
+    const store = new FaultyStore();
+    const cancelled: string[] = [];
+    const body = (name: string): ReadableStream<Uint8Array> =>
+      new ReadableStream({ pull: (controller) => controller.enqueue(new TextEncoder().encode('x')), cancel: () => void cancelled.push(name) });
+    const browser = await appWith(store, (app) => {
+      app.get('/web', async (request) => {
+        request.session.set('web', true);
+        return body('web stream');
+      });
+      app.get('/response', async (request) => {
+        request.session.set('response', true);
+        return new Response(body('Response body'));
+      });
+    });
+    await browser.get('/login');
+    store.fault = 'fail-writes';
+    assert.equal((await browser.get('/web')).status, 503);
+    assert.equal((await browser.get('/response')).status, 503);
+    assert.deepEqual(cancelled, ['web stream', 'Response body']);
+    await store.close();
+  });
+
   it("onStoreError: 'error' hands load and commit failures to Fastify's error handler with statusCode 503 and Retry-After", async () => {
     const store = new FaultyStore();
     const handled: Array<[string, number]> = [];

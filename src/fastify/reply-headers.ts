@@ -60,8 +60,10 @@ export function forErrorHandler(error: SessionError): SessionError & { statusCod
 
 /** Ends a payload the reply will not send (a stream replaced by the failure answer), so it holds no file or socket. */
 export function discard(payload: unknown): void {
-  const stream = payload as { destroy?: unknown; cancel?: unknown } | null;
-  if (stream === null || typeof stream !== 'object') return;
+  if (payload === null || typeof payload !== 'object') return;
+  const stream = payload as { destroy?: unknown; cancel?: unknown; body?: unknown };
   if (typeof stream.destroy === 'function') (stream.destroy as () => void)();
   else if (typeof stream.cancel === 'function') (stream.cancel as () => Promise<void>)().catch(() => {});
+  // A fetch Response: its body, if it has one.
+  else if (!(payload instanceof Uint8Array) && stream.body !== null && typeof stream.body === 'object') discard(stream.body);
 }
