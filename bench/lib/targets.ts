@@ -37,4 +37,5 @@ export const TARGETS: Target[] = [
   { name: 'cookie-session', label: 'cookie-session', framework: 'express', file: 'cookie-session' },
   { name: 'iron-session', label: 'iron-session', framework: 'express', file: 'iron-session' },
   { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },
+  { name: 'tessera-fastify', label: 'tessera-session/fastify, MemoryStore (Fastify)', framework: 'fastify', file: 'tessera-fastify', arg: 'memory' },
 ];

@@ -1,0 +1,69 @@
+import type { FastifyReply } from 'fastify';
+import type { SessionError } from '../index.js';
+import { isSessionError } from '../index.js';
+import type { PreparedCommit } from '../adapter/index.js';
+
+/** Applies a prepared commit's headers to a reply not yet sent: each Set-Cookie appended, the others set. */
+export function applyHeaders(reply: FastifyReply, prepared: PreparedCommit): void {
+  const headers = prepared.headers;
+  // Fastify's reply.header() appends to set-cookie and replaces any other header.
+  for (let i = 0; i < headers.length; i++) reply.header(headers[i]![0], headers[i]![1]);
+}
+
+/** Applies a prepared commit's headers straight to the raw response (a hijacked reply), if its headers have not left. */
+export function applyRawHeaders(reply: FastifyReply, prepared: PreparedCommit): void {
+  const res = reply.raw;
+  for (const [name, value] of prepared.headers) {
+    if (name === 'set-cookie') res.appendHeader(name, value);
+    else res.setHeader(name, value);
+  }
+}
+
+/** Adds the request header that carries the session (`Cookie`, or the header transport's) to `Vary`. */
+export function addVary(reply: FastifyReply, header: string): void {
+  const current = reply.getHeader('vary');
+  const name = header === 'cookie' ? 'Cookie' : header;
+  if (current === undefined || current === '') {
+    reply.header('vary', name);
+    return;
+  }
+  const text = Array.isArray(current) ? current.join(', ') : String(current);
+  if (!text.split(',').some((v) => ['*', header].includes(v.trim().toLowerCase()))) reply.header('vary', `${text}, ${name}`);
+}
+
+/** The status a session failure answers with: 503 for a store that failed or kept conflicting (worth a retry), else 500. */
+export function statusOf(error: SessionError): 503 | 500 {
+  return isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
+}
+
+/**
+ * Turns the reply into the failure answer (503 with `Retry-After`, or 500), with none of the
+ * response's cookies, and returns its body. The reply's headers must not have left.
+ */
+export function failureReply(reply: FastifyReply, error: SessionError): string {
+  const status = statusOf(error);
+  reply.removeHeader('set-cookie');
+  reply.removeHeader('content-length');
+  reply.removeHeader('content-encoding');
+  reply.code(status);
+  if (status === 503) reply.header('retry-after', '1');
+  reply.header('content-type', 'text/plain; charset=utf-8');
+  reply.header('cache-control', 'no-store');
+  return status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+}
+
+/** The error Fastify's error handler gets with `onStoreError: 'error'`: the `SessionError` with its `statusCode` and, for a 503, `Retry-After`. */
+export function forErrorHandler(error: SessionError): SessionError & { statusCode: number; headers?: Record<string, string> } {
+  const status = statusOf(error);
+  return Object.assign(error, status === 503 ? { statusCode: status, headers: { 'retry-after': '1' } } : { statusCode: status });
+}
+
+/** Ends a payload the reply will not send (a stream replaced by the failure answer), so it holds no file or socket. */
+export function discard(payload: unknown): void {
+  if (payload === null || typeof payload !== 'object') return;
+  const stream = payload as { destroy?: unknown; cancel?: unknown; body?: unknown };
+  if (typeof stream.destroy === 'function') (stream.destroy as () => void)();
+  else if (typeof stream.cancel === 'function') (stream.cancel as () => Promise<void>)().catch(() => {});
+  // A fetch Response: its body, if it has one.
+  else if (!(payload instanceof Uint8Array) && stream.body !== null && typeof stream.body === 'object') discard(stream.body);
+}
