@@ -5,12 +5,19 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { MemoryStore, SessionError, createSessionManager } from '../index.js';
-import type { SessionStore, StoreWriteMeta } from '../index.js';
+import type { Context, ParameterizedContext } from 'koa';
+import type { DefaultSessionData, Session, SessionStore, StoreWriteMeta } from '../index.js';
 import { Browser } from '../../test/support/http.js';
 import { saveSession, session } from './index.js';
 import { KOA_VERSIONS, withApp } from './test-setup.js';
 
 const SECRET = 'koa adapter test secret 0123456789abcdefghij';
+
+// Compile-time: ctx.session is typed by SessionData on every Koa context, not `any`.
+type Equals<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+const typedContext: Equals<Context['session'], Session<DefaultSessionData>> = true;
+const typedParameterized: Equals<ParameterizedContext<{ user: string }, { extra: number }>['session'], Session<DefaultSessionData>> = true;
+void [typedContext, typedParameterized];
 
 /** A MemoryStore whose writes land 40 ms late: a commit that is not awaited shows. */
 class SlowWrites implements SessionStore {
