@@ -166,6 +166,25 @@ for (const [name, Koa] of KOA_VERSIONS) {
       );
     });
 
+    it('recordClient: new sessions record the user agent and ctx.ip for listSessions', async () => {
+      const manager = createSessionManager({ secrets: SECRET, store: new MemoryStore() });
+      await withApp(
+        Koa,
+        (app) => {
+          app.use(session(manager, { recordClient: true }));
+          app.use(async (ctx) => {
+            ctx.session.set('userId', 'ada');
+            ctx.body = await manager.listSessions('ada', ctx.session);
+          });
+        },
+        async (browser) => {
+          await browser.get('/', { headers: { 'user-agent': 'koa-test-agent' } });
+          const [info] = JSON.parse((await browser.get('/')).body) as Array<{ userAgent?: string; ip?: string; current: boolean }>;
+          assert.deepEqual([info?.userAgent, info?.ip, info?.current], ['koa-test-agent', '127.0.0.1', true]);
+        },
+      );
+    });
+
     it('two managers with different cookie names on one app: ctx.session is the first, getSession(ctx, manager) the other', async () => {
       const admin = createSessionManager({ secrets: SECRET, store: new MemoryStore(), cookie: { name: '__Host-admin' } });
       await withApp(
