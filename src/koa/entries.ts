@@ -1,13 +1,15 @@
 import type { ParameterizedContext } from 'koa';
 import type { DefaultSessionData, Session, SessionManager } from '../index.js';
 import { SessionError } from '../index.js';
-import type { PreparedCommit, SessionProtocol } from '../adapter/index.js';
+import type { PreparedCommit, ResponseHeader, SessionProtocol } from '../adapter/index.js';
 
 /** One manager's session on one request. */
 export interface Entry {
   readonly manager: SessionManager<object>;
   readonly protocol: SessionProtocol<object>;
   readonly session: Session<object>;
+  /** The session headers `saveSession` already set, for an error response that must carry them again. */
+  saved?: ResponseHeader[];
   /** The entries of further managers on the same request (the first manager's entry holds them). */
   others?: Entry[];
 }
@@ -68,5 +70,7 @@ export async function saveSession(ctx: object, manager?: SessionManager<object>)
   const prepared = entry.protocol.prepare(entry.session);
   await prepared.run();
   const context = ctx as AnyContext;
-  if (!context.res.headersSent) applyHeaders(context, prepared);
+  if (context.res.headersSent) return;
+  applyHeaders(context, prepared);
+  if (prepared.headers.length > 0) (entry.saved ??= []).push(...prepared.headers);
 }

@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
-import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionError, SessionManager } from '../index.js';
-import { createSessionManager } from '../index.js';
+import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../index.js';
+import { SessionError, createSessionManager } from '../index.js';
 import type { PreparedCommit } from '../adapter/index.js';
 import { asSessionError, sessionProtocol } from '../adapter/index.js';
 import type { AnyContext, Entry } from './entries.js';
@@ -127,14 +127,14 @@ export function session<T extends object = DefaultSessionData>(options: KoaSessi
     }
     if (ctx.res.headersSent) {
       // Written while the store worked (`ctx.respond = false`): the write is done, its cookie is lost.
-      if (prepared.headers.length > 0) safeReport(new Error('the response headers left while the session was committed; await saveSession(ctx) before writing ctx.res'), ctx);
+      if (prepared.headers.length > 0) safeReport(new SessionError('ERR_SESSION_HEADERS_SENT', 'the response headers left while the session was committed, without its cookie; await saveSession(ctx) before writing ctx.res'), ctx);
       protocol.sent(current, undefined);
     } else {
       applyHeaders(ctx, prepared);
       protocol.sent(current, prepared);
     }
     if (downstream !== undefined) {
-      carryHeaders(downstream.error, prepared.headers);
+      carryHeaders(downstream.error, entry.saved === undefined ? prepared.headers : [...entry.saved, ...prepared.headers]);
       throw downstream.error;
     }
     if (ctx.respond === false || isStreamed(ctx.body)) ctx.res.once('close', () => commitLate(ctx, entry));

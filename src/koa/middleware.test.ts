@@ -82,10 +82,16 @@ for (const [name, Koa] of KOA_VERSIONS) {
         (app) => {
           app.on('error', (error: unknown) => errors.push(error));
           app.use(session({ secrets: SECRET, store: new MemoryStore() }));
-          app.use((ctx) => {
+          app.use(async (ctx) => {
             if (ctx.path === '/forbidden') {
               ctx.session.set('user', 'ada');
               ctx.throw(403, 'no entry');
+            }
+            if (ctx.path === '/saved-crash') {
+              ctx.session.regenerate();
+              ctx.session.set('user', 'eve');
+              await saveSession(ctx);
+              throw new Error('failed after saveSession');
             }
             if (ctx.path === '/crash') {
               ctx.session.regenerate();
@@ -107,7 +113,10 @@ for (const [name, Koa] of KOA_VERSIONS) {
           assert.notEqual(await browser.cookie('__Host-sid'), before, 'the regenerated ID reached the client');
           assert.equal((await browser.get('/me')).body, 'bob');
           assert.equal((await browser.get('/me', { cookie: `__Host-sid=${before!}` })).body, 'anonymous', 'the old ID is dead');
-          assert.deepEqual(errors.map((e) => (e as Error).message), ['no entry', 'the database went away'], 'Koa still saw both errors');
+          const saved = await browser.get('/saved-crash');
+          assert.deepEqual([saved.status, saved.setCookie.length], [500, 1], 'the cookie saveSession set survives the error response');
+          assert.equal((await browser.get('/me')).body, 'eve');
+          assert.deepEqual(errors.map((e) => (e as Error).message), ['no entry', 'the database went away', 'failed after saveSession'], 'Koa still saw every error');
         },
       );
     });
