@@ -1,7 +1,7 @@
 // What the HTTP benchmark runs: each library (a server file and its argument) and its floor.
 import type { Scenario } from './load.js';
 
-export type Framework = 'express' | 'fastify';
+export type Framework = 'express' | 'fastify' | 'koa';
 
 export interface Target {
   /** Short name, used by --only. */
@@ -23,6 +23,7 @@ export interface Target {
 export const FLOORS: Record<Framework, Target> = {
   express: { name: 'express-floor', label: 'Express, no session (floor)', framework: 'express', file: 'express-floor' },
   fastify: { name: 'fastify-floor', label: 'Fastify, no session (floor)', framework: 'fastify', file: 'fastify-floor' },
+  koa: { name: 'koa-floor', label: 'Koa 3, no session (floor)', framework: 'koa', file: 'koa-floor' },
 };
 
 export const TARGETS: Target[] = [
@@ -38,4 +39,5 @@ export const TARGETS: Target[] = [
   { name: 'iron-session', label: 'iron-session', framework: 'express', file: 'iron-session' },
   { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },
   { name: 'tessera-fastify', label: 'tessera-session/fastify, MemoryStore (Fastify)', framework: 'fastify', file: 'tessera-fastify', arg: 'memory' },
+  { name: 'tessera-koa', label: 'tessera-session/koa, MemoryStore (Koa 3)', framework: 'koa', file: 'tessera-koa' },
 ];

@@ -1,0 +1,76 @@
+import type { ParameterizedContext } from 'koa';
+import type { DefaultSessionData, Session, SessionManager } from '../index.js';
+import { SessionError } from '../index.js';
+import type { PreparedCommit, ResponseHeader, SessionProtocol } from '../adapter/index.js';
+
+/** One manager's session on one request. */
+export interface Entry {
+  readonly manager: SessionManager<object>;
+  readonly protocol: SessionProtocol<object>;
+  readonly session: Session<object>;
+  /** The session headers `saveSession` already set, for an error response that must carry them again. */
+  saved?: ResponseHeader[];
+  /** The entries of further managers on the same request (the first manager's entry holds them). */
+  others?: Entry[];
+}
+
+/** Koa's context, of any state and custom properties. */
+export type AnyContext = ParameterizedContext<unknown, object, unknown>;
+
+/** Each request's entry for its first manager; further managers' entries hang off that one. */
+const loaded = new WeakMap<object, Entry>();
+
+/** The entry of `manager` on this request (the first manager's when none is given). */
+export function entryOf(ctx: object, manager: SessionManager<object> | undefined): Entry | undefined {
+  const first = loaded.get(ctx);
+  if (first === undefined || manager === undefined || first.manager === manager) return first;
+  return first.others?.find((entry) => entry.manager === manager);
+}
+
+/** Records `entry` on the request; the first manager's session becomes `ctx.session`. */
+export function attachEntry(ctx: AnyContext, entry: Entry): void {
+  const first = loaded.get(ctx);
+  if (first === undefined) {
+    loaded.set(ctx, entry);
+    (ctx as { session?: unknown }).session = entry.session;
+  } else (first.others ??= []).push(entry);
+}
+
+/** Applies a prepared commit's headers to the response: each Set-Cookie appended, the others set. */
+export function applyHeaders(ctx: AnyContext, prepared: PreparedCommit): void {
+  for (const [name, value] of prepared.headers) {
+    if (name === 'set-cookie') ctx.res.appendHeader(name, value);
+    else ctx.res.setHeader(name, value);
+  }
+}
+
+function requireEntry(ctx: object, manager: SessionManager<object> | undefined): Entry {
+  const entry = entryOf(ctx, manager);
+  if (entry === undefined) {
+    throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this one');
+  }
+  return entry;
+}
+
+/**
+ * The session of a request: `ctx.session` is the first manager's; with several managers
+ * (different cookie names), pass the manager to reach its session.
+ */
+export function getSession<T extends object = DefaultSessionData>(ctx: object, manager?: SessionManager<T>): Session<T> {
+  return requireEntry(ctx, manager as SessionManager<object> | undefined).session as Session<T>;
+}
+
+/**
+ * Commits the session now and sets its headers on the response, before you write to `ctx.res`
+ * yourself (`ctx.respond = false`, server-sent events) or to handle store errors in your own flow.
+ * The end of the request then commits only what changed afterwards.
+ */
+export async function saveSession(ctx: object, manager?: SessionManager<object>): Promise<void> {
+  const entry = requireEntry(ctx, manager);
+  const prepared = entry.protocol.prepare(entry.session);
+  await prepared.run();
+  const context = ctx as AnyContext;
+  if (context.res.headersSent) return;
+  applyHeaders(context, prepared);
+  if (prepared.headers.length > 0) (entry.saved ??= []).push(...prepared.headers);
+}

@@ -1,0 +1,49 @@
+// Shared set-up for the Koa adapter tests; not built into the package. Both Koa majors (`koa` is
+// 3.x, `koa2` an npm alias of 2.x, untyped: it has Koa 3's API for what these tests use) and a
+// server for an app on 127.0.0.1, port 0.
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { Browser } from '../../test/support/http.js';
+import type { RunningApp } from '../testing/index.js';
+
+/** Koa's application class, either major. */
+export type KoaClass = typeof Koa;
+
+const koa2 = ((await import('koa2' as string)) as { default: KoaClass }).default;
+const major = (name: string): string => String((createRequire(import.meta.url)(`${name}/package.json`) as { version: string }).version).split('.')[0]!;
+if (major('koa') !== '3' || major('koa2') !== '2') throw new Error(`expected koa 3.x and koa2 2.x, found ${major('koa')} and ${major('koa2')}`);
+
+/** The Koa majors the tests run against, by name. */
+export const KOA_VERSIONS: ReadonlyArray<readonly [name: string, Koa: KoaClass]> = [
+  ['Koa 3', Koa],
+  ['Koa 2', koa2],
+];
+
+/** Serves a Koa app on 127.0.0.1 until `close()`. */
+export async function listen(app: Koa): Promise<RunningApp> {
+  const server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Builds an app on `Koa`, serves it while `test` runs with a browser (a real cookie jar), then closes it. */
+export async function withApp(KoaApp: KoaClass, build: (app: Koa) => void, test: (browser: Browser, url: string) => Promise<void>): Promise<void> {
+  const app = new KoaApp();
+  app.silent = true;
+  build(app);
+  const running = await listen(app);
+  try {
+    await test(new Browser(running.url), running.url);
+  } finally {
+    await running.close();
+  }
+}
