@@ -3,7 +3,6 @@ export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CookieOptions } from './cookie/options.js';
 export { parseCookieHeader } from './cookie/header.js';
-export type { KeyringInput, Secret } from './crypto/keyring.js';
 export { hashStoreKey } from './crypto/random.js';
 export type { SessionErrorCode } from './errors.js';
 export { SessionError, isSessionError } from './errors.js';
@@ -16,4 +15,4 @@ export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, SessionMa
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
 export type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
-export type { ClientInfo, DefaultSessionData, SessionData, SessionInfo, SessionStatus } from './types.js';
+export type { ClientInfo, DefaultSessionData, KeyringInput, Secret, SessionData, SessionInfo, SessionStatus } from './types.js';

@@ -2,11 +2,11 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
 import { resolveCookieOptions } from './cookie/options.js';
-import type { KeyringInput } from './crypto/keyring.js';
 import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
 import type { ExpiryRules } from './policy.js';
 import type { SessionStore } from './store.js';
+import type { KeyringInput } from './types.js';
 
 /** Options both modes share. Durations are in seconds. */
 export interface CommonSessionOptions {

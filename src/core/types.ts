@@ -12,6 +12,11 @@ export interface SessionData {}
 /** The data type used when none is given: the augmented `SessionData`, or any string key. */
 export type DefaultSessionData = keyof SessionData extends never ? Record<string, unknown> : SessionData;
 
+/** A secret: a string (its UTF-8 bytes count) or raw bytes. At least 32 bytes. */
+export type Secret = string | Uint8Array;
+/** One secret or several; the first one signs, every one verifies. */
+export type KeyringInput = Secret | readonly Secret[];
+
 /** What happened to a session during the request, by explicit calls. */
 export type SessionStatus = 'unchanged' | 'modified' | 'regenerated' | 'destroyed';
 
