@@ -5,6 +5,7 @@ import { checkToken, isSecret, newSecret, signToken } from './token.js';
 
 export { TOKEN_LENGTH } from './token.js';
 
+/** Options of `createCsrf`. */
 export interface CsrfOptions {
   /** The session key that holds the secret. Default `csrfSecret`. */
   key?: string;
@@ -51,11 +52,12 @@ type AnySession = Session<object>;
  */
 export interface CsrfProtectOptions<Req extends CsrfRequest = CsrfRequest, Res extends CsrfResponse = CsrfResponse> {
   /** The request's session. Default `req.session` (tessera-session/express). */
-  session?: (req: Req) => AnySession | undefined;
+  session?: (req: Req) => Session<object> | undefined;
   /** Answers a request whose token is missing or wrong. Default: 403, plain text. */
   onFailure?: (req: Req, res: Res, next: CsrfNext) => void;
 }
 
+/** The CSRF helper `createCsrf` returns. */
 export interface Csrf {
   /** The form field name tokens are read from. */
   readonly field: string;
