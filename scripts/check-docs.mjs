@@ -16,7 +16,8 @@
 //      `-> STATUS`, `sets cookie` and `"text the body contains"`) is one request carrying the
 //      cookies set so far, and the server is stopped by its PID.
 //   4. Every entry not in NODE_TYPES_ENTRIES (scripts/entries.mjs) compiles in a second scratch
-//      project that has no @types/node at all (`types: []`, `lib: ["es2023"]`, library checks on).
+//      project that has no @types/node at all (`types: []`, `lib: ["es2023", "dom"]`: web APIs
+//      such as Headers are fine, Node's types are not; library checks on).
 //
 // Flags: --keep leaves the temp dir (its path is printed). Exit code 1 on any failure.
 import { spawn, spawnSync } from 'node:child_process';
@@ -312,10 +313,10 @@ async function main() {
     scratchProject(bare, tarball);
     const portable = entries.filter((entry) => !entry.nodeTypes);
     writeFileSync(join(bare, 'entries.ts'), portable.map((entry, i) => `export * as entry${i} from '${entry.specifier}';\n`).join(''));
-    writeJson(join(bare, 'tsconfig.json'), { compilerOptions: { ...tsBase, lib: ['es2023'], types: [], noEmit: true }, include: ['entries.ts'] });
+    writeJson(join(bare, 'tsconfig.json'), { compilerOptions: { ...tsBase, lib: ['es2023', 'dom'], types: [], noEmit: true }, include: ['entries.ts'] });
     const bareResult = run(process.execPath, [tsc, '-p', bare, '--pretty', 'false'], { cwd: bare });
     if (bareResult.status !== 0) {
-      fail(`without @types/node (types: [], lib es2023), these entries must compile: ${portable.map((entry) => entry.specifier).join(', ')}. An entry that needs Node's types belongs in NODE_TYPES_ENTRIES (scripts/entries.mjs) and the README must say so:\n${bareResult.output.trimEnd()}`);
+      fail(`without @types/node (types: [], lib es2023 and dom), these entries must compile: ${portable.map((entry) => entry.specifier).join(', ')}. An entry that needs Node's types belongs in NODE_TYPES_ENTRIES (scripts/entries.mjs) and the README must say so:\n${bareResult.output.trimEnd()}`);
     }
 
     // Summary.
