@@ -10,7 +10,7 @@ export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from
 export type { ResponseHeader } from '../core/transport.js';
 // Primitives the core and the express-session drop-in share (see docs/migrating-from-express-session.md).
 export { cookieExpiresAt } from '../core/shared/cookie-expiry.js';
-export type { MacAlphabet, MacKey } from '../core/shared/mac.js';
+export type { MacAlphabet, MacKey, SecretKeyObjectLike } from '../core/shared/mac.js';
 export { macTag, verifyMacTag } from '../core/shared/mac.js';
 export type { SetCookieAttribute, SetCookieAttributes } from '../core/shared/set-cookie-writer.js';
 export { COOKIE_PACKAGE_ATTRIBUTE_ORDER, TESSERA_ATTRIBUTE_ORDER, writeSetCookie } from '../core/shared/set-cookie-writer.js';

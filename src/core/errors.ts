@@ -21,6 +21,7 @@ export type SessionErrorCode =
 
 /** The one error class of tessera. Match on `code`, never on the message. */
 export class SessionError extends Error {
+  /** What went wrong, for code to match on. */
   readonly code: SessionErrorCode;
 
   constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {

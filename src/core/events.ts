@@ -17,7 +17,9 @@ export type SessionEventType =
   /** A compare-and-set commit met another request's write and merged. */
   | 'conflict';
 
+/** One lifecycle or security event, as `onEvent` receives it. */
 export interface SessionEvent {
+  /** What happened. */
   type: SessionEventType;
   /** SHA-256 of the session ID, base64url, first 16 characters: enough to correlate, useless as a cookie. */
   idHash?: string;
@@ -25,4 +27,5 @@ export interface SessionEvent {
   at: number;
 }
 
+/** The `onEvent` option: called synchronously with each event; what it throws is ignored. */
 export type SessionEventListener = (event: SessionEvent) => void;

@@ -26,6 +26,7 @@ export interface CommitResult {
 
 /** What applications call: load a session from a Cookie header, commit it, and manage a user's sessions. */
 export interface SessionManager<T extends object = DefaultSessionData> {
+  /** The name of the session cookie (`__Host-sid` by default). */
   readonly cookieName: string;
   /** Reads the session named by the Cookie header (or the header transport's header). Bad input gives a fresh session; a store failure rejects with `ERR_SESSION_STORE`. */
   load(cookieHeader: string | null | undefined, client?: ClientInfo): Promise<Session<T>>;

@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import { SessionError } from './errors.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';
 
+/** Options of `new MemoryStore(options)`. */
 export interface MemoryStoreOptions {
   /** Most records kept; the least recently used goes first. Default 100 000. */
   maxEntries?: number;

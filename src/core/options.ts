@@ -2,13 +2,13 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
 import { resolveCookieOptions } from './cookie/options.js';
-import type { KeyringInput } from './crypto/keyring.js';
 import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
 import type { ExpiryRules } from './policy.js';
 import type { SessionStore } from './store.js';
 import type { HeaderTransportOptions, Transport } from './transport.js';
 import { resolveTransport } from './transport.js';
+import type { KeyringInput } from './types.js';
 
 /** Options both modes share. Durations are in seconds. */
 export interface CommonSessionOptions {
@@ -38,6 +38,7 @@ export interface CommonSessionOptions {
 
 /** Store mode (the default): the cookie holds a signed session ID, the data lives in a store. */
 export interface SessionManagerOptions extends CommonSessionOptions {
+  /** `'store'`, the default: the data lives in `store`. */
   mode?: 'store';
   /** Where records live. Default: a new `MemoryStore` (one process only; use a real store in production). */
   store?: SessionStore;
@@ -64,13 +65,19 @@ export type StoreModeOptions = SessionManagerOptions;
  * derived from `secrets`. No session store; see docs/sealed-mode.md for the trade-offs.
  */
 export interface CookieModeOptions extends CommonSessionOptions {
+  /** `'cookie'`: the whole session is sealed into the cookie. */
   mode: 'cookie';
   /** Not used in cookie mode: the session is in the cookie. For revocation, see `revocationStore`. */
   store?: never;
+  /** Store mode only: refused in cookie mode. */
   hashStoreKeys?: never;
+  /** Store mode only (see `maxCookieBytes`): refused in cookie mode. */
   maxRecordBytes?: never;
+  /** Store mode only: refused in cookie mode. */
   maxCommitRetries?: never;
+  /** Store mode only: refused in cookie mode. */
   renewAfter?: never;
+  /** Store mode only: refused in cookie mode. */
   renewGrace?: never;
   /**
    * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
@@ -112,16 +119,27 @@ export interface ResolvedOptions extends ExpiryRules {
 
 /** The defaults, in one place. */
 export const DEFAULTS = Object.freeze({
+  /** Absolute lifetime: 12 hours, in seconds. */
   lifetime: 12 * 60 * 60,
+  /** Inactivity timeout: 30 minutes, in seconds. */
   idleTimeout: 30 * 60,
+  /** New sessions end with the browser unless `setPersistent(true)`. */
   persistent: false,
+  /** The data key holding the user ID. */
   userKey: 'userId',
+  /** Records are stored under SHA-256 of the ID. */
   hashStoreKeys: true,
+  /** Largest encoded record: 256 KiB. */
   maxRecordBytes: 256 * 1024,
+  /** Seconds before a store call fails. */
   storeTimeout: 1,
+  /** Compare-and-set retries before `ERR_SESSION_CONFLICT`. */
   maxCommitRetries: 20,
+  /** Seconds the old ID works after a renewal. */
   renewGrace: 10,
+  /** Largest total size of the sealed cookies, in bytes. */
   maxCookieBytes: 8192,
+  /** Seconds between revocation checks of a sealed session. */
   revocationCheckAfter: 60,
 });
 

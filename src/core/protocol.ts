@@ -1,7 +1,7 @@
 import { SessionError } from './errors.js';
 import type { Session } from './session.js';
 import type { ResponseHeader } from './transport.js';
-import type { ClientInfo } from './types.js';
+import type { ClientInfo, DefaultSessionData } from './types.js';
 
 /** A commit decided but not yet performed: its response headers are known at once, the store I/O comes with `run()`. */
 export interface PreparedCommit {
@@ -39,8 +39,12 @@ export function registerProtocol(manager: object, protocol: SessionProtocol<obje
   protocols.set(manager, protocol);
 }
 
-/** The adapter protocol of a manager made by `createSessionManager`. */
-export function sessionProtocol<T extends object>(manager: { readonly cookieName: string }): SessionProtocol<T> {
+/**
+ * The adapter protocol of a manager made by `createSessionManager`. `T` is the data type of the
+ * manager's sessions: by default your `SessionData` (see the README's typing section); pass the
+ * type a manager was made with (`createSessionManager<MyData>`) as `sessionProtocol<MyData>(manager)`.
+ */
+export function sessionProtocol<T extends object = DefaultSessionData>(manager: { readonly cookieName: string }): SessionProtocol<T> {
   const protocol = protocols.get(manager);
   if (protocol === undefined) throw new SessionError('ERR_SESSION_CONFIG', 'not a tessera session manager: create it with createSessionManager()');
   return protocol as unknown as SessionProtocol<T>;

@@ -114,6 +114,7 @@ export class Session<T extends object = DefaultSessionData> {
   /** Remember-me: whether the cookie outlives the browser session. */
   get persistent(): boolean { return this.#f.persistent; }
 
+  /** The value under `key`, or undefined. An object read this way counts as possibly changed in place, so the commit compares it. */
   get<K extends keyof T & string>(key: K): T[K] | undefined {
     const data = this.#f.data;
     if (!Object.hasOwn(data, key)) return undefined;
@@ -122,6 +123,7 @@ export class Session<T extends object = DefaultSessionData> {
     return value as T[K];
   }
 
+  /** Sets `key` to `value` (JSON data); `undefined` deletes the key. */
   set<K extends keyof T & string>(key: K, value: T[K]): void {
     if (value === undefined) {
       this.delete(key);
@@ -132,10 +134,12 @@ export class Session<T extends object = DefaultSessionData> {
     this.#f.data[key] = value;
   }
 
+  /** Whether the session holds `key`. */
   has(key: keyof T & string): boolean {
     return Object.hasOwn(this.#f.data, key);
   }
 
+  /** Removes `key`. */
   delete(key: keyof T & string): void {
     if (!Object.hasOwn(this.#f.data, key)) return;
     this.#write();

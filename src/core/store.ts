@@ -6,8 +6,11 @@ export interface StoreWriteMeta {
 
 /** One record of a user's sessions, as `listByUser` returns it. */
 export interface StoredSession {
+  /** The record's store key. */
   key: string;
+  /** The record as it was written. */
   value: string;
+  /** When the record expires, epoch ms. */
   expiresAt: number;
 }
 

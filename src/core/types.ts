@@ -12,12 +12,19 @@ export interface SessionData {}
 /** The data type used when none is given: the augmented `SessionData`, or any string key. */
 export type DefaultSessionData = keyof SessionData extends never ? Record<string, unknown> : SessionData;
 
+/** A secret: a string (its UTF-8 bytes count) or raw bytes. At least 32 bytes. */
+export type Secret = string | Uint8Array;
+/** One secret or several; the first one signs, every one verifies. */
+export type KeyringInput = Secret | readonly Secret[];
+
 /** What happened to a session during the request, by explicit calls. */
 export type SessionStatus = 'unchanged' | 'modified' | 'regenerated' | 'destroyed';
 
 /** Client details recorded with a session, shown by `listSessions`. */
 export interface ClientInfo {
+  /** The `User-Agent` header of the request that created the session. */
   userAgent?: string;
+  /** The client's IP address, as the adapter saw it. */
   ip?: string;
 }
 
@@ -25,10 +32,15 @@ export interface ClientInfo {
 export interface SessionInfo {
   /** Opaque and stable; pass it to `revokeSession`. It cannot be turned into a cookie. */
   handle: string;
+  /** When the session was created, epoch ms. */
   createdAt: number;
+  /** When the session was last used, epoch ms. */
   lastSeenAt: number;
+  /** When the session ends unless it is used again, epoch ms: the earlier of the idle and the absolute deadline. */
   expiresAt: number;
+  /** The user agent recorded with the session (`recordClient`). */
   userAgent?: string;
+  /** The IP address recorded with the session (`recordClient`). */
   ip?: string;
   /** True for the session of the request that asked. */
   current: boolean;

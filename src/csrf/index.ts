@@ -1,11 +1,11 @@
 // `tessera-session/csrf`: CSRF tokens bound to the session (synchronizer tokens, checked in constant time).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionError } from '../index.js';
 import type { Session } from '../index.js';
 import { checkToken, isSecret, newSecret, signToken } from './token.js';
 
 export { TOKEN_LENGTH } from './token.js';
 
+/** Options of `createCsrf`. */
 export interface CsrfOptions {
   /** The session key that holds the secret. Default `csrfSecret`. */
   key?: string;
@@ -15,17 +15,49 @@ export interface CsrfOptions {
   header?: string;
 }
 
-type AnySession = Session<object>;
-type Next = (error?: unknown) => void;
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
-
-export interface CsrfProtectOptions {
-  /** The request's session. Default `req.session` (tessera-session/express). */
-  session?: (req: IncomingMessage) => AnySession | undefined;
-  /** Answers a request whose token is missing or wrong. Default: 403, plain text. */
-  onFailure?: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+/**
+ * What the CSRF check reads from a request. `node:http`'s `IncomingMessage` and Express's
+ * `Request` fit; it is spelled out so that this entry's types do not need Node's.
+ */
+export interface CsrfRequest {
+  /** The HTTP method; GET, HEAD, OPTIONS and TRACE are let through. */
+  readonly method?: string | undefined;
+  /** The request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed body, when a body parser ran. */
+  readonly body?: unknown;
 }
 
+/** What the default failure answer writes to. `node:http`'s `ServerResponse` and Express's `Response` fit. */
+export interface CsrfResponse {
+  /** The status code to send. */
+  statusCode: number;
+  /** Sets one response header. */
+  setHeader(name: string, value: string | number): unknown;
+  /** Sends `body` and ends the response. */
+  end(body: string): unknown;
+}
+
+/** The `next` callback of a middleware: an error, or nothing to go on. */
+export type CsrfNext = (error?: unknown) => void;
+
+/** The middleware `protect()` returns, for Express, Connect and plain `node:http`. */
+export type CsrfMiddleware<Req extends CsrfRequest = CsrfRequest, Res extends CsrfResponse = CsrfResponse> = (req: Req, res: Res, next: CsrfNext) => void;
+
+type AnySession = Session<object>;
+
+/**
+ * Options of `protect()`. `Req` and `Res` are your framework's request and response types, taken
+ * from the parameters of your callbacks when you annotate them (`(req: Request, res: Response) => ...`).
+ */
+export interface CsrfProtectOptions<Req extends CsrfRequest = CsrfRequest, Res extends CsrfResponse = CsrfResponse> {
+  /** The request's session. Default `req.session` (tessera-session/express). */
+  session?: (req: Req) => Session<object> | undefined;
+  /** Answers a request whose token is missing or wrong. Default: 403, plain text. */
+  onFailure?: (req: Req, res: Res, next: CsrfNext) => void;
+}
+
+/** The CSRF helper `createCsrf` returns. */
 export interface Csrf {
   /** The form field name tokens are read from. */
   readonly field: string;
@@ -38,11 +70,11 @@ export interface Csrf {
   /** A new secret: every earlier token stops working. Call it right after `regenerate()` at login. */
   renew<T extends object>(session: Session<T>): void;
   /** The token a request carries: the form field (a parsed `req.body`), else the header. */
-  tokenOf(req: IncomingMessage): string | undefined;
+  tokenOf(req: CsrfRequest): string | undefined;
   /** `<input type="hidden" ...>` with a fresh token, for server-rendered forms. */
   hiddenField<T extends object>(session: Session<T>): string;
   /** Middleware that lets safe methods (GET, HEAD, OPTIONS, TRACE) through and checks the token on every other. */
-  protect(options?: CsrfProtectOptions): Middleware;
+  protect<Req extends CsrfRequest = CsrfRequest, Res extends CsrfResponse = CsrfResponse>(options?: CsrfProtectOptions<Req, Res>): CsrfMiddleware<Req, Res>;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -56,7 +88,7 @@ function checkName(what: string, value: string): string {
 // The session's data is typed by the app; the secret lives under a key the app chose.
 const loose = (session: Session<object>): Session<Record<string, unknown>> => session as unknown as Session<Record<string, unknown>>;
 
-function defaultFailure(_req: IncomingMessage, res: ServerResponse): void {
+function defaultFailure(_req: CsrfRequest, res: CsrfResponse): void {
   const body = 'Forbidden: invalid or missing CSRF token';
   res.statusCode = 403;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
@@ -103,7 +135,7 @@ export function createCsrf(options: CsrfOptions = {}): Csrf {
       loose(session).set(key, newSecret());
     },
     tokenOf(req) {
-      const body = (req as IncomingMessage & { body?: unknown }).body;
+      const body = req.body;
       if (typeof body === 'object' && body !== null && Object.hasOwn(body, field)) {
         const value = (body as Record<string, unknown>)[field];
         if (typeof value === 'string') return value;
@@ -115,8 +147,8 @@ export function createCsrf(options: CsrfOptions = {}): Csrf {
       // Tokens are base64url and a dot: nothing to escape in an attribute.
       return `<input type="hidden" name="${field}" value="${csrf.token(session)}">`;
     },
-    protect(protectOptions = {}) {
-      const sessionOf = protectOptions.session ?? ((req) => (req as IncomingMessage & { session?: AnySession }).session);
+    protect<Req extends CsrfRequest, Res extends CsrfResponse>(protectOptions: CsrfProtectOptions<Req, Res> = {}): CsrfMiddleware<Req, Res> {
+      const sessionOf = protectOptions.session ?? ((req: Req) => (req as Req & { session?: AnySession }).session);
       const onFailure = protectOptions.onFailure ?? defaultFailure;
       return (req, res, next) => {
         if (SAFE_METHODS.has(req.method ?? 'GET')) {

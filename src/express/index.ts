@@ -31,7 +31,9 @@ export interface MiddlewareOptions {
 /** Options of the Express / node:http middleware: the manager's options (either mode) plus `MiddlewareOptions`. */
 export type ExpressSessionOptions = ManagerOptions & MiddlewareOptions;
 
+/** The `next` callback of a middleware: an error, or nothing to go on. */
 export type NextFunction = (error?: unknown) => void;
+/** What `session()` returns: Express middleware, also callable on a plain `node:http` request. */
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
 
 type WithSession = IncomingMessage & { session?: unknown };

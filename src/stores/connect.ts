@@ -10,15 +10,20 @@ export type ConnectCallback<T = unknown> = (error?: unknown, result?: T) => void
 /**
  * The object the adapter hands to the wrapped store: an express-session-shaped session whose
  * `cookie` tells the store when it expires (connect-redis and connect-pg-simple compute their TTL
- * from `cookie.expires`), with the tessera record under `tessera-session`.
+ * from `cookie.expires`), with the tessera record under `tessera`.
  */
 export interface ConnectSessionObject {
+  /** What express-session stores read of a session's cookie: mostly when it expires. */
   cookie: {
+    /** The record's expiry. */
     expires: Date;
     /** Milliseconds from the write to `expires`; some stores read `maxAge`, some `originalMaxAge`. */
     originalMaxAge: number;
+    /** The same as `originalMaxAge`. */
     maxAge: number;
+    /** Always true; stores copy it, none acts on it. */
     httpOnly: boolean;
+    /** Always `/`; stores copy it, none acts on it. */
     path: string;
   };
   /** The tessera record, an opaque string. */
@@ -27,8 +32,11 @@ export interface ConnectSessionObject {
 
 /** The callback API of an express-session store (`Store` of express-session 1.x). */
 export interface ConnectStoreLike {
+  /** Reads the session stored under `sid`: the callback gets it, or nothing. */
   get(sid: string, callback: ConnectCallback): unknown;
+  /** Writes `session` under `sid`. */
   set(sid: string, session: ConnectSessionObject, callback: ConnectCallback): unknown;
+  /** Deletes what is stored under `sid`. */
   destroy(sid: string, callback: ConnectCallback): unknown;
 }
 

@@ -6,9 +6,11 @@ import { startCleanupTimer } from './cleanup-timer.js';
 
 /** The part of a mysql2 promise `Pool` (from `mysql2/promise`, or `pool.promise()`) the store uses. */
 export interface MysqlQueryable {
+  /** Runs one statement with `?` placeholders; resolves to `[rows or result header, fields]`. */
   query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
 }
 
+/** Options of `new MysqlStore(pool, options)`. */
 export interface MysqlStoreOptions {
   /** Table name, matching `/^[A-Za-z_][A-Za-z0-9_]{0,62}$/`; it is quoted, so case is kept. Default `tessera_sessions`. */
   table?: string;

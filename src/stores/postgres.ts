@@ -7,7 +7,13 @@ import { startCleanupTimer } from './cleanup-timer.js';
 
 /** The part of a pg `Pool` (or `Client`) the store uses. */
 export interface PgQueryable {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  /** Runs one parameterised statement (`$1`, `$2`, ...). */
+  query(text: string, values?: unknown[]): Promise<{
+    /** The rows it returned. */
+    rows: unknown[];
+    /** The rows it touched. */
+    rowCount: number | null;
+  }>;
 }
 
 /** What the store needs of an EventEmitter, to guard a pool without an 'error' listener. */
@@ -17,6 +23,7 @@ interface ErrorEmitter {
   listenerCount(event: 'error'): number;
 }
 
+/** Options of `new PostgresStore(pool, options)`. */
 export interface PostgresStoreOptions {
   /**
    * Table name, optionally schema-qualified (`schema.table`); each part matches

@@ -13,6 +13,7 @@ export interface RedisCommandClient {
 /** Called with errors the client emits (connection lost, reconnect failed, ...). */
 export type RedisErrorListener = (error: Error) => void;
 
+/** Options of `fromIoredis` and `fromNodeRedis`. */
 export interface RedisAdapterOptions {
   /**
    * Receives the client's `error` events. The adapter always listens to `error`, so that a
@@ -24,17 +25,21 @@ export interface RedisAdapterOptions {
 
 /** The part of an event emitter the adapters use; both drivers' clients have it. */
 interface ErrorEmitter {
+  /** Adds an `error` listener. */
   on?(event: 'error', listener: RedisErrorListener): unknown;
+  /** Removes an `error` listener. */
   off?(event: 'error', listener: RedisErrorListener): unknown;
 }
 
 /** The part of an ioredis (v5, v6) `Redis` client the store uses. */
 export interface IoredisClientLike extends ErrorEmitter {
+  /** Sends `command` with `args`; resolves to the reply. */
   call(command: string, args: string[]): Promise<unknown>;
 }
 
 /** The part of a node-redis (`redis` v4 to v6) client the store uses; a cluster client does not fit. */
 export interface NodeRedisClientLike extends ErrorEmitter {
+  /** Sends one command, its name first; resolves to the reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 

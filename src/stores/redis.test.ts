@@ -1,6 +1,6 @@
 // RedisStore against the real Redis (TESSERA_TEST_REDIS_URL), with ioredis and with node-redis.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, afterEach, before, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -73,24 +73,31 @@ runStoreConformance('RedisStore via node-redis (native TTL, so deleteExpired is 
 describeUnlessSkipped('RedisStore specifics', skip, () => {
   const prefix = `${base}:spec:`;
   const later = (): number => Date.now() + 3_600_000;
+  // Each adapter adds an error listener to the shared client until released; the stores these
+  // cases make are not closed (and some constructors throw), so release every adapter after its case.
+  const adapters: RedisCommandClient[] = [];
+  const tracked = (adapter: RedisCommandClient): RedisCommandClient => (adapters.push(adapter), adapter);
+  afterEach(() => {
+    for (const adapter of adapters.splice(0)) adapter.release?.();
+  });
 
   it('refuses a bad prefix or a missing client with ERR_SESSION_CONFIG', () => {
     for (const bad of ['', 'has space:', 'tab\t', 'new\nline', 'nul\u0000', 'x'.repeat(129)]) {
-      assert.throws(() => new RedisStore({ client: fromNodeRedis(node), prefix: bad }), (error) => isSessionError(error, 'ERR_SESSION_CONFIG'), JSON.stringify(bad));
+      assert.throws(() => new RedisStore({ client: tracked(fromNodeRedis(node)), prefix: bad }), (error) => isSessionError(error, 'ERR_SESSION_CONFIG'), JSON.stringify(bad));
     }
     assert.throws(() => new RedisStore({ client: io as unknown as RedisCommandClient }), (error) => isSessionError(error, 'ERR_SESSION_CONFIG'));
-    assert.equal(new RedisStore({ client: fromNodeRedis(node) }).prefix, 'tessera:');
+    assert.equal(new RedisStore({ client: tracked(fromNodeRedis(node)) }).prefix, 'tessera:');
   });
 
   it('has every optional method of the contract (what requireAll would check)', () => {
-    const store: SessionStore = new RedisStore({ client: fromNodeRedis(node), prefix });
+    const store: SessionStore = new RedisStore({ client: tracked(fromNodeRedis(node)), prefix });
     for (const method of ['setIf', 'listByUser', 'deleteByUser', 'deleteExpired', 'close'] as const) {
       assert.equal(typeof store[method], 'function', method);
     }
   });
 
   it('deleteExpired() returns 0: expired records are already gone, natively', async () => {
-    const store = new RedisStore({ client: fromIoredis(io), prefix });
+    const store = new RedisStore({ client: tracked(fromIoredis(io)), prefix });
     const expiresAt = Date.now() + 100;
     await store.set('native-1', 'v', expiresAt);
     await store.set('native-2', 'v', expiresAt, { userId: 'native-user' });
@@ -102,7 +109,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it('writes records with a native expiry at exactly expiresAt (PXAT), under prefix + "s:"', async () => {
-    const store = new RedisStore({ client: fromNodeRedis(node), prefix });
+    const store = new RedisStore({ client: tracked(fromNodeRedis(node)), prefix });
     const expiresAt = later() + 0.7;
     await store.set('layout', 'v', expiresAt);
     assert.equal(await node.pExpireTime(`${prefix}s:layout`), Math.floor(expiresAt));
@@ -110,7 +117,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it("keeps a user's set alive at least as long as its longest-lived member", async () => {
-    const store = new RedisStore({ client: fromIoredis(io), prefix });
+    const store = new RedisStore({ client: tracked(fromIoredis(io)), prefix });
     const user = 'set-expiry-user';
     const setKey = `${prefix}user:${user}`;
     const first = later();
@@ -123,7 +130,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it('prunes members that were deleted or changed user when the set is listed', async () => {
-    const store = new RedisStore({ client: fromNodeRedis(node), prefix });
+    const store = new RedisStore({ client: tracked(fromNodeRedis(node)), prefix });
     const setKey = `${prefix}user:prune-user`;
     await store.set('p1', 'v', later(), { userId: 'prune-user' });
     await store.set('p2', 'v', later(), { userId: 'prune-user' });
@@ -136,7 +143,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it('user IDs with any characters get their own set', async () => {
-    const store = new RedisStore({ client: fromIoredis(io), prefix });
+    const store = new RedisStore({ client: tracked(fromIoredis(io)), prefix });
     const users = ['ünï 🔑', 'a:b', 'a', 'with space', '42'];
     for (const [i, user] of users.entries()) await store.set(`u${i}`, `v${i}`, later(), { userId: user });
     for (const [i, user] of users.entries()) {
@@ -146,7 +153,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it('a value not written by the store reads as undefined, and blocks a create-only setIf', async () => {
-    const store = new RedisStore({ client: fromNodeRedis(node), prefix });
+    const store = new RedisStore({ client: tracked(fromNodeRedis(node)), prefix });
     await node.set(`${prefix}s:foreign`, '{"cookie":{}}', { PX: 60_000 });
     assert.equal(await store.get('foreign'), undefined);
     assert.equal(await store.setIf('foreign', 'v', later(), undefined), false);
@@ -154,7 +161,7 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
   });
 
   it('hot path: one command per read and per write once the scripts are loaded', async () => {
-    const client = recording(fromIoredis(io));
+    const client = recording(tracked(fromIoredis(io)));
     const store = new RedisStore({ client, prefix });
     await store.set('warm', 'v', later(), { userId: 'hot-user' });
     await store.setIf('warm', 'v2', later(), 'v', { userId: 'hot-user' });
@@ -174,13 +181,13 @@ describeUnlessSkipped('RedisStore specifics', skip, () => {
 
   it('close() leaves the client open and removes only the adapter’s error listener', async () => {
     const before = node.listenerCount('error');
-    const store = new RedisStore({ client: fromNodeRedis(node), prefix });
+    const store = new RedisStore({ client: tracked(fromNodeRedis(node)), prefix });
     assert.equal(node.listenerCount('error'), before + 1);
     await store.close();
     assert.equal(node.listenerCount('error'), before);
     assert.equal(await node.ping(), 'PONG');
     const ioBefore = io.listenerCount('error');
-    const ioStore = new RedisStore({ client: fromIoredis(io), prefix });
+    const ioStore = new RedisStore({ client: tracked(fromIoredis(io)), prefix });
     await ioStore.close();
     assert.equal(io.listenerCount('error'), ioBefore);
     assert.equal(await io.ping(), 'PONG');

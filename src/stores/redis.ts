@@ -8,6 +8,7 @@ import { DELETE_BY_USER, LIST_BY_USER, SET_IF, WRITE, runScript } from './redis-
 export type { IoredisClientLike, NodeRedisClientLike, RedisAdapterOptions, RedisCommandClient, RedisErrorListener } from './redis-clients.js';
 export { fromIoredis, fromNodeRedis } from './redis-clients.js';
 
+/** Options of `new RedisStore(options)`. */
 export interface RedisStoreOptions {
   /** The user's client through `fromIoredis(client)` or `fromNodeRedis(client)`. The store never closes it. */
   client: RedisCommandClient;
@@ -62,6 +63,7 @@ function integer(reply: unknown, command: string): number {
  * touch keys they derive from the user's set.
  */
 export class RedisStore implements SessionStore {
+  /** The prefix of every key this store writes. */
   readonly prefix: string;
   readonly #client: RedisCommandClient;
   readonly #recordPrefix: string;

@@ -5,16 +5,24 @@ import { startCleanupTimer } from './cleanup-timer.js';
 
 /** A prepared statement, as better-sqlite3's `Statement` has it. */
 export interface SqliteStatement {
-  run(...params: unknown[]): { changes: number | bigint };
+  /** Runs the statement; `changes` is the number of rows it wrote. */
+  run(...params: unknown[]): {
+    /** Rows inserted, updated or deleted. */
+    changes: number | bigint;
+  };
+  /** The first row, or undefined. */
   get(...params: unknown[]): unknown;
+  /** Every row. */
   all(...params: unknown[]): unknown[];
 }
 
 /** The part of a better-sqlite3 `Database` the store uses. */
 export interface SqliteDatabase {
+  /** Compiles `sql` once; the store keeps its statements. */
   prepare(sql: string): SqliteStatement;
 }
 
+/** Options of `new SqliteStore(db, options)`. */
 export interface SqliteStoreOptions {
   /** Table name, matching `/^[A-Za-z_][A-Za-z0-9_]{0,62}$/`. Default `tessera_sessions`. */
   table?: string;

@@ -13,9 +13,21 @@ export type ConformanceTestBody = (this: unknown, ...args: unknown[]) => Promise
  * jest's `describe`, `it`, `beforeEach` and `afterEach` fit as they are (so do node:test's).
  */
 export interface ConformanceRunner {
-  describe: { (name: string, body: () => void): unknown; skip?: (name: string, body: () => void) => unknown };
-  it: { (name: string, body: ConformanceTestBody): unknown; skip?: (name: string, body: ConformanceTestBody) => unknown };
+  /** Registers a group of cases. */
+  describe: {
+    (name: string, body: () => void): unknown;
+    /** Registers a group that is skipped. */
+    skip?: (name: string, body: () => void) => unknown;
+  };
+  /** Registers one case. */
+  it: {
+    (name: string, body: ConformanceTestBody): unknown;
+    /** Registers a case that is skipped. */
+    skip?: (name: string, body: ConformanceTestBody) => unknown;
+  };
+  /** Runs `hook` before each case of the current group. */
   beforeEach: (hook: () => Promise<void>) => unknown;
+  /** Runs `hook` after each case of the current group. */
   afterEach: (hook: () => Promise<void>) => unknown;
 }
 

@@ -20,6 +20,7 @@ export interface CookieOptions {
   priority?: 'low' | 'medium' | 'high';
 }
 
+/** Cookie options with the defaults applied and the rules checked, as `resolveCookieOptions` returns them. */
 export type ResolvedCookieOptions = Readonly<Required<Omit<CookieOptions, 'domain' | 'priority'>> & Pick<CookieOptions, 'domain' | 'priority'>>;
 
 /** RFC 9110 token characters, which RFC 6265bis requires of a cookie name. */

@@ -1,10 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { SessionError } from '../errors.js';
-
-/** A secret: a string (its UTF-8 bytes count) or raw bytes. At least 32 bytes. */
-export type Secret = string | Uint8Array;
-/** One secret or several; the first one signs, every one verifies. */
-export type KeyringInput = Secret | readonly Secret[];
+import type { KeyringInput, Secret } from '../types.js';
 
 /** Minimum secret length in bytes. */
 export const MIN_SECRET_BYTES = 32;

@@ -5,14 +5,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BinaryLike, KeyObject } from 'node:crypto';
 
-/** Anything `crypto.createHmac` accepts as a key. */
-export type MacKey = BinaryLike | KeyObject;
+/**
+ * A secret `KeyObject` of `node:crypto` (`createSecretKey(bytes)`), described by its shape so that
+ * the public declarations compile without Node's types. Only a real `KeyObject` works at run time.
+ */
+export interface SecretKeyObjectLike {
+  /** `'secret'` for a key made by `createSecretKey`. */
+  readonly type: string;
+  /** The key's length in bytes. */
+  readonly symmetricKeySize?: number | undefined;
+}
+
+/** Anything `crypto.createHmac` accepts as a key: text (its UTF-8 bytes), bytes, or a secret `KeyObject`. */
+export type MacKey = string | ArrayBufferView | SecretKeyObjectLike;
 /** The alphabet of the tag text; either way without `=` padding. */
 export type MacAlphabet = 'base64' | 'base64url';
 
 /** HMAC-SHA-256 of `message` (UTF-8) under `key`, as unpadded text in `alphabet`. */
 export function macTag(key: MacKey, message: string, alphabet: MacAlphabet): string {
-  const tag = createHmac('sha256', key).update(message).digest(alphabet);
+  const tag = createHmac('sha256', key as BinaryLike | KeyObject).update(message).digest(alphabet);
   // A 32-byte MAC has one `=` of base64 padding; base64url comes without it.
   return tag.endsWith('=') ? tag.slice(0, -1) : tag;
 }

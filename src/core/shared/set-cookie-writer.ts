@@ -7,16 +7,25 @@
 export interface SetCookieAttributes {
   /** Whole seconds, written as given (the caller floors, clamps or refuses). */
   maxAge?: number | undefined;
+  /** `Domain=`. */
   domain?: string | undefined;
+  /** `Path=`. */
   path?: string | undefined;
+  /** `Expires=`, written as an HTTP date. */
   expires?: Date | undefined;
+  /** `HttpOnly` when true. */
   httpOnly?: boolean | undefined;
+  /** `Secure` when true. */
   secure?: boolean | undefined;
+  /** `Partitioned` (CHIPS) when true. */
   partitioned?: boolean | undefined;
+  /** `Priority=` (Chromium). */
   priority?: 'low' | 'medium' | 'high' | undefined;
+  /** `SameSite=`. */
   sameSite?: 'strict' | 'lax' | 'none' | undefined;
 }
 
+/** The name of one attribute, for an attribute order. */
 export type SetCookieAttribute = keyof SetCookieAttributes;
 
 /** tessera's order: scope, lifetime, flags. */
