@@ -38,7 +38,8 @@ export function withSessionHeaders(response: Response, sessionHeaders: readonly 
   }
   // A network error (status 0) or an upgrade (101) cannot be rebuilt as a Response: it goes as it is.
   if (response.status < 200) return response;
-  const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  // A Headers of its own: some Response classes (@hono/node-server's) would keep the immutable one given.
+  const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
   apply(copy.headers, sessionHeaders, requestHeader);
   return copy;
 }

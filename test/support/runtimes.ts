@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { ManagerOptions, SessionStore } from '../../src/index.js';
@@ -177,4 +178,18 @@ export function runtimeConformance(name: RuntimeName): void {
       startWith: (options) => startRuntimeApp(runtime as FoundRuntime, flavour, options),
     });
   }
+}
+
+/** Serves a Fetch handler on Node's node:http through @hono/node-server's bridge, with Node's own Request and Response (no global override). */
+export async function serveOnNode(handler: (request: Request) => Promise<Response>): Promise<RunningApp> {
+  const server = createServer(getRequestListener(handler, { overrideGlobalObjects: false }));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }
