@@ -157,7 +157,7 @@ function summarize(samples: Sample[]): Record<string, number> {
 
 function report(targets: Target[], samples: Sample[], unavailable: Record<string, string>, config: HttpConfig): string {
   const rows: string[][] = [];
-  for (const framework of ['express', 'fastify'] as const) {
+  for (const framework of Object.keys(FLOORS) as Framework[]) {
     const floorSamples = samples.filter((s) => targets.find((t) => t.name === s.target)?.framework === framework);
     if (floorSamples.length === 0) continue;
     const seen = new Set<Cell>();

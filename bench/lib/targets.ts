@@ -1,7 +1,7 @@
 // What the HTTP benchmark runs: each library (a server file and its argument) and its floor.
 import type { Scenario } from './load.js';
 
-export type Framework = 'express' | 'fastify';
+export type Framework = 'express' | 'fastify' | 'hono';
 
 export interface Target {
   /** Short name, used by --only. */
@@ -23,6 +23,7 @@ export interface Target {
 export const FLOORS: Record<Framework, Target> = {
   express: { name: 'express-floor', label: 'Express, no session (floor)', framework: 'express', file: 'express-floor' },
   fastify: { name: 'fastify-floor', label: 'Fastify, no session (floor)', framework: 'fastify', file: 'fastify-floor' },
+  hono: { name: 'hono-floor', label: 'Hono on @hono/node-server, no session (floor)', framework: 'hono', file: 'hono-floor' },
 };
 
 export const TARGETS: Target[] = [
@@ -37,4 +38,6 @@ export const TARGETS: Target[] = [
   { name: 'cookie-session', label: 'cookie-session', framework: 'express', file: 'cookie-session' },
   { name: 'iron-session', label: 'iron-session', framework: 'express', file: 'iron-session' },
   { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },
+  { name: 'tessera-hono', label: 'tessera-session/hono, MemoryStore (Hono)', framework: 'hono', file: 'tessera-hono', arg: 'memory' },
+  { name: 'tessera-hono-sealed', label: "tessera-session/hono, sealed cookie (Hono)", framework: 'hono', file: 'tessera-hono', arg: 'sealed' },
 ];
