@@ -78,6 +78,10 @@ async function main(): Promise<void> {
   } else {
     handler = withSession(manager, (request, session) => conformanceResponse(session, request), { onError: () => undefined });
   }
+  // The parent holds our stdin open: when it goes away (a crashed test run), so do we.
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('close', () => process.exit(0));
+  process.stdin.resume();
   const runtime = globalThis as { Bun?: BunLike; Deno?: DenoLike };
   const ready = (port: number): void => void process.stdout.write(`${JSON.stringify({ port })}\n`);
   if (runtime.Bun !== undefined) {

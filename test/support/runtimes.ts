@@ -121,6 +121,7 @@ function portOf(child: ChildProcess, output: { text: string }): Promise<number> 
     function finish(error?: Error, port?: number): void {
       clearTimeout(timer);
       child.stdout!.off('data', onData);
+      child.stdout!.resume();
       child.off('exit', onExit);
       if (error) fail(new Error(`${error.message}; output: ${(buffered + output.text).slice(-2000)}`));
       else done(port!);
@@ -145,7 +146,8 @@ export async function startRuntimeApp(runtime: FoundRuntime, flavour: RuntimeApp
   const child = spawn(runtime.path, commandLine(runtime, join(root, 'src/fetch/test-setup.ts')), {
     cwd: root,
     env: { ...process.env, TESSERA_RUNTIME_APP: JSON.stringify(config), NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open while this process lives: the app exits when it closes (see test-setup.ts).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const errors = { text: '' };
   child.stderr!.on('data', (data: Buffer) => {
