@@ -1,8 +1,9 @@
 // Test fixtures of the Fetch adapter (not built, not shipped): the conformance app as a Fetch
-// handler, and, run as a script by Bun or Deno (`import.meta.main`), that app served by the
-// runtime's own server. The parent (test/support/runtimes.ts) passes the manager's options in
-// TESSERA_RUNTIME_APP; a store it gives lives in the parent and is reached over HTTP (RemoteStore),
-// so the suite's FaultyStore fails or hangs inside the runtime's manager as it would in Node.
+// handler, and, run as a script by Bun or Deno (`import.meta.main`), a control server that serves
+// that app with the runtime's own server, one app (a new manager) per case. The parent
+// (test/support/runtimes.ts) sends the manager's options; a store it gives lives in the parent
+// and is reached over HTTP (remoteStore), so the suite's FaultyStore fails or hangs inside the
+// runtime's manager as it would in Node.
 import type { Session, SessionStore } from '../index.js';
 import { createSessionManager } from '../index.js';
 import { conformanceReply } from '../testing/index.js';
@@ -35,7 +36,7 @@ export async function conformanceResponse(session: Session<ConformanceData>, req
 export const REMOTE_METHODS = ['get', 'set', 'setIf', 'delete', 'touch', 'listByUser', 'deleteByUser', 'deleteExpired'] as const;
 export type RemoteMethod = (typeof REMOTE_METHODS)[number];
 
-/** What the parent passes in TESSERA_RUNTIME_APP. */
+/** What the parent sends to `POST /start`. */
 export interface RuntimeAppConfig {
   flavour: 'fetch' | 'hono';
   /** The manager's options without `store` (JSON). */
@@ -57,40 +58,72 @@ export function remoteStore(url: string, methods: readonly RemoteMethod[]): Sess
   return store as unknown as SessionStore;
 }
 
+type Handler = (request: Request) => Promise<Response>;
 interface BunLike {
-  serve(options: { port: number; hostname: string; fetch: (request: Request) => Promise<Response> }): { port: number };
+  serve(options: { port: number; hostname: string; fetch: Handler }): { port: number; stop(closeActiveConnections?: boolean): unknown };
 }
 interface DenoLike {
-  serve(options: { port: number; hostname: string; onListen: (address: { port: number }) => void }, handler: (request: Request) => Promise<Response>): unknown;
+  serve(options: { port: number; hostname: string; onListen: (address: { port: number }) => void }, handler: Handler): { shutdown(): Promise<void> };
 }
 
-async function main(): Promise<void> {
-  const config = JSON.parse(process.env.TESSERA_RUNTIME_APP ?? '{}') as RuntimeAppConfig;
+/** Serves `handler` on a free port of 127.0.0.1 with the runtime's own server: its port, and how to stop it. */
+function listen(handler: Handler): Promise<{ port: number; stop(): void }> {
+  const runtime = globalThis as { Bun?: BunLike; Deno?: DenoLike };
+  if (runtime.Bun !== undefined) {
+    const server = runtime.Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler });
+    return Promise.resolve({ port: server.port, stop: () => void server.stop(true) });
+  }
+  const deno = runtime.Deno;
+  if (deno === undefined) throw new Error('run this file with bun or deno');
+  return new Promise((resolve) => {
+    const server = deno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => resolve({ port, stop: () => void server.shutdown() }) }, handler);
+  });
+}
+
+/** The conformance app on a new manager made from `config`. */
+async function appFor(config: RuntimeAppConfig): Promise<Handler> {
   const store = config.store === undefined ? {} : { store: remoteStore(config.store.url, config.store.methods) };
   const manager = createSessionManager<ConformanceData>({ ...config.options, ...store } as unknown as Parameters<typeof createSessionManager>[0]);
-  let handler: (request: Request) => Promise<Response>;
-  if (config.flavour === 'hono') {
-    const [{ Hono }, { session }] = await Promise.all([import('hono'), import('../hono/index.js')]);
-    const app = new Hono();
-    app.use(session(manager, { onError: () => undefined }));
-    app.all('*', (c) => conformanceResponse(c.get('session') as unknown as Session<ConformanceData>, c.req.raw));
-    handler = async (request) => app.fetch(request);
-  } else {
-    handler = withSession(manager, (request, session) => conformanceResponse(session, request), { onError: () => undefined });
-  }
+  if (config.flavour === 'fetch') return withSession(manager, (request, session) => conformanceResponse(session, request), { onError: () => undefined });
+  const [{ Hono }, { session }] = await Promise.all([import('hono'), import('../hono/index.js')]);
+  const app = new Hono();
+  app.use(session(manager, { onError: () => undefined }));
+  app.all('*', (c) => conformanceResponse(c.get('session') as unknown as Session<ConformanceData>, c.req.raw));
+  return async (request) => app.fetch(request);
+}
+
+/**
+ * The control server the parent talks to: `POST /start` with a `RuntimeAppConfig` starts an app
+ * (a new manager, a new server) and answers `{ id, port }`; `POST /stop?id=` stops it. Its own
+ * port goes to stdout as `{"port":N}`.
+ */
+async function main(): Promise<void> {
   // The parent holds our stdin open: when it goes away (a crashed test run), so do we.
   process.stdin.on('end', () => process.exit(0));
   process.stdin.on('close', () => process.exit(0));
   process.stdin.resume();
-  const runtime = globalThis as { Bun?: BunLike; Deno?: DenoLike };
-  const ready = (port: number): void => void process.stdout.write(`${JSON.stringify({ port })}\n`);
-  if (runtime.Bun !== undefined) {
-    ready(runtime.Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler }).port);
-  } else if (runtime.Deno !== undefined) {
-    runtime.Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => ready(port) }, handler);
-  } else {
-    throw new Error('run this file with bun or deno');
-  }
+  const apps = new Map<string, () => void>();
+  let next = 0;
+  const control = await listen(async (request) => {
+    const url = new URL(request.url);
+    try {
+      if (url.pathname === '/start') {
+        const app = await listen(await appFor((await request.json()) as RuntimeAppConfig));
+        const id = String(++next);
+        apps.set(id, app.stop);
+        return Response.json({ id, port: app.port });
+      }
+      if (url.pathname === '/stop') {
+        apps.get(url.searchParams.get('id') ?? '')?.();
+        apps.delete(url.searchParams.get('id') ?? '');
+        return Response.json({ ok: true });
+      }
+      return new Response('not found', { status: 404 });
+    } catch (error) {
+      return new Response(error instanceof Error ? (error.stack ?? error.message) : String(error), { status: 500 });
+    }
+  });
+  process.stdout.write(`${JSON.stringify({ port: control.port })}\n`);
 }
 
 if ((import.meta as { main?: boolean }).main === true) await main();

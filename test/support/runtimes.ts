@@ -1,7 +1,7 @@
 // Bun and Deno for the tests: find the binary (the npm packages `bun` and `@deno/linux-x64-glibc`,
-// or BUN_PATH / DENO_PATH, or PATH), and serve the Fetch adapter's conformance app in it
-// (src/fetch/test-setup.ts) with a manager made there from the suite's options. A store the suite
-// gives stays in this process and is reached from the runtime over a small HTTP bridge.
+// or BUN_PATH / DENO_PATH, or PATH), run src/fetch/test-setup.ts in it, and have it serve the
+// Fetch adapter's conformance app with a manager made there from the suite's options. A store the
+// suite gives stays in this process and is reached from the runtime over a small HTTP bridge.
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { after } from 'node:test';
 import type { ManagerOptions, SessionStore } from '../../src/index.js';
 import { runAdapterConformanceWith } from '../../src/testing/index.js';
 import type { RunningApp } from '../../src/testing/index.js';
@@ -131,53 +132,85 @@ function portOf(child: ChildProcess, output: { text: string }): Promise<number> 
   });
 }
 
-/**
- * Starts the conformance app in `runtime` (a `withSession` handler, or Hono with the `session`
- * middleware) on a manager made there from `options`; the app listens on a free port of
- * 127.0.0.1. `close()` stops the process (and the store bridge) by its PID.
- */
-export async function startRuntimeApp(runtime: FoundRuntime, flavour: RuntimeAppConfig['flavour'], options: ManagerOptions): Promise<RunningApp> {
-  const { store, ...plain } = options as ManagerOptions & { store?: SessionStore };
-  for (const [key, value] of Object.entries(plain)) {
-    if (typeof value === 'function') throw new Error(`option ${key} is a function: it cannot reach another runtime`);
-  }
-  const bridge = store === undefined ? undefined : await storeBridge(store);
-  const config: RuntimeAppConfig = { flavour, options: plain as Record<string, unknown>, ...(bridge ? { store: { url: bridge.url, methods: bridge.methods } } : {}) };
+/** A Bun or Deno process running the control server of src/fetch/test-setup.ts. */
+export interface RuntimeProcess {
+  readonly runtime: FoundRuntime;
+  /** The control server's origin. */
+  readonly url: string;
+  /** Stops the process by its PID. */
+  stop(): Promise<void>;
+}
+
+/** Starts `runtime` on src/fetch/test-setup.ts (the TypeScript sources, no build) and waits for its control port. */
+export async function startRuntime(runtime: FoundRuntime): Promise<RuntimeProcess> {
   const child = spawn(runtime.path, commandLine(runtime, join(root, 'src/fetch/test-setup.ts')), {
     cwd: root,
-    env: { ...process.env, TESSERA_RUNTIME_APP: JSON.stringify(config), NO_COLOR: '1' },
-    // stdin stays open while this process lives: the app exits when it closes (see test-setup.ts).
+    env: { ...process.env, NO_COLOR: '1' },
+    // stdin stays open while this process lives: the runtime exits when it closes (see test-setup.ts).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const errors = { text: '' };
   child.stderr!.on('data', (data: Buffer) => {
     errors.text = (errors.text + data.toString('utf8')).slice(-4000);
   });
-  const close = async (): Promise<void> => {
-    await stop(child);
-    await bridge?.close();
-  };
   try {
     const port = await portOf(child, errors);
-    return { url: `http://127.0.0.1:${port}`, close };
+    return { runtime, url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
   } catch (error) {
-    await close();
-    throw new Error(`${runtime.name} app did not start: ${(error as Error).message}`);
+    await stop(child);
+    throw new Error(`${runtime.name} did not start: ${(error as Error).message}`);
+  }
+}
+
+async function control(runtime: RuntimeProcess, path: string, body?: unknown): Promise<{ id: string; port: number }> {
+  const response = await fetch(`${runtime.url}${path}`, { method: 'POST', body: JSON.stringify(body ?? {}), signal: AbortSignal.timeout(20_000) });
+  if (response.status !== 200) throw new Error(`${runtime.runtime.name} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { id: string; port: number };
+}
+
+/**
+ * Starts the conformance app in the runtime (a `withSession` handler, or Hono with the `session`
+ * middleware) on a new manager made there from `options`, served by the runtime's own server on
+ * a free port of 127.0.0.1. A `store` in `options` stays here, behind an HTTP bridge.
+ */
+export async function startRuntimeApp(runtime: RuntimeProcess, flavour: RuntimeAppConfig['flavour'], options: ManagerOptions): Promise<RunningApp> {
+  const { store, ...plain } = options as ManagerOptions & { store?: SessionStore };
+  for (const [key, value] of Object.entries(plain)) {
+    if (typeof value === 'function') throw new Error(`option ${key} is a function: it cannot reach another runtime`);
+  }
+  const bridge = store === undefined ? undefined : await storeBridge(store);
+  const config: RuntimeAppConfig = { flavour, options: plain as Record<string, unknown>, ...(bridge ? { store: { url: bridge.url, methods: bridge.methods } } : {}) };
+  try {
+    const { id, port } = await control(runtime, '/start', config);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: async () => {
+        await control(runtime, `/stop?id=${id}`);
+        await bridge?.close();
+      },
+    };
+  } catch (error) {
+    await bridge?.close();
+    throw error;
   }
 }
 
 /**
  * Registers the conformance suite for the Fetch adapter (`withSession`) and for the Hono
- * middleware, each served by `name`'s own server; skipped with a reason when the runtime is not
- * found (a failure under CI).
+ * middleware, each served by `name`'s own server (one runtime process for the file, one app per
+ * case); skipped with a reason when the runtime is not found (a failure under CI).
  */
 export function runtimeConformance(name: RuntimeName): void {
   const runtime = findRuntime(name);
   const label = typeof runtime === 'string' ? name : runtime.version;
+  let started: Promise<RuntimeProcess> | undefined;
+  after(async () => {
+    if (started !== undefined) await (await started.catch(() => undefined))?.stop();
+  });
   for (const flavour of ['fetch', 'hono'] as const) {
     runAdapterConformanceWith(`${flavour === 'fetch' ? 'Fetch (withSession)' : 'Hono'} on ${label}`, {
       ...(typeof runtime === 'string' ? { skip: runtime } : {}),
-      startWith: (options) => startRuntimeApp(runtime as FoundRuntime, flavour, options),
+      startWith: async (options) => startRuntimeApp(await (started ??= startRuntime(runtime as FoundRuntime)), flavour, options),
     });
   }
 }
