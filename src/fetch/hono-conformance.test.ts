@@ -4,8 +4,8 @@ import { Hono } from 'hono';
 import type { Session } from '../index.js';
 import { runAdapterConformance } from '../testing/index.js';
 import type { ConformanceData } from '../testing/index.js';
-import { conformanceResponse } from '../fetch/test-setup.js';
-import { session } from './index.js';
+import { conformanceResponse } from './test-setup.js';
+import { session } from '../hono/index.js';
 
 runAdapterConformance('Hono on Node (@hono/node-server)', {
   async start(manager) {
