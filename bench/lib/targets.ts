@@ -1,7 +1,7 @@
 // What the HTTP benchmark runs: each library (a server file and its argument) and its floor.
 import type { Scenario } from './load.js';
 
-export type Framework = 'express' | 'fastify' | 'koa';
+export type Framework = 'express' | 'fastify' | 'koa' | 'hono';
 
 export interface Target {
   /** Short name, used by --only. */
@@ -24,6 +24,7 @@ export const FLOORS: Record<Framework, Target> = {
   express: { name: 'express-floor', label: 'Express, no session (floor)', framework: 'express', file: 'express-floor' },
   fastify: { name: 'fastify-floor', label: 'Fastify, no session (floor)', framework: 'fastify', file: 'fastify-floor' },
   koa: { name: 'koa-floor', label: 'Koa 3, no session (floor)', framework: 'koa', file: 'koa-floor' },
+  hono: { name: 'hono-floor', label: 'Hono on @hono/node-server, no session (floor)', framework: 'hono', file: 'hono-floor' },
 };
 
 export const TARGETS: Target[] = [
@@ -40,4 +41,6 @@ export const TARGETS: Target[] = [
   { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },
   { name: 'tessera-fastify', label: 'tessera-session/fastify, MemoryStore (Fastify)', framework: 'fastify', file: 'tessera-fastify', arg: 'memory' },
   { name: 'tessera-koa', label: 'tessera-session/koa, MemoryStore (Koa 3)', framework: 'koa', file: 'tessera-koa' },
+  { name: 'tessera-hono', label: 'tessera-session/hono, MemoryStore (Hono)', framework: 'hono', file: 'tessera-hono', arg: 'memory' },
+  { name: 'tessera-hono-sealed', label: "tessera-session/hono, sealed cookie (Hono)", framework: 'hono', file: 'tessera-hono', arg: 'sealed' },
 ];

@@ -6,6 +6,8 @@ export type { ConformanceData, ConformanceReply } from './adapter-app.js';
 export { conformanceReply } from './adapter-app.js';
 export type { AdapterConformanceOptions, RunningApp } from './adapter-conformance.js';
 export { runAdapterConformance } from './adapter-conformance.js';
+export type { AdapterConformanceWithOptions } from './adapter-conformance-with.js';
+export { runAdapterConformanceWith } from './adapter-conformance-with.js';
 export type { ClientRequest, ClientResponse } from './conformance-client.js';
 export { ConformanceClient } from './conformance-client.js';
 export type { Fault } from './faulty-store.js';

@@ -1,0 +1,59 @@
+// Responses of the Fetch adapter: the session's headers put on the handler's Response (on a copy
+// when its headers are immutable), and the answer to a store that failed.
+import type { ResponseHeader } from '../adapter/index.js';
+import { isSessionError } from '../index.js';
+
+/** `Vary` with `header` added (as `Cookie` for the cookie), or undefined when it is there already (or `*`). */
+export function varyWith(current: string | null, header: string): string | undefined {
+  const name = header === 'cookie' ? 'Cookie' : header;
+  if (current === null || current.trim() === '') return name;
+  for (const part of current.split(',')) {
+    const value = part.trim().toLowerCase();
+    if (value === '*' || value === header) return undefined;
+  }
+  return `${current}, ${name}`;
+}
+
+/** Puts the headers on `headers`; the first write throws when they are immutable, before any change. */
+function apply(headers: Headers, sessionHeaders: readonly ResponseHeader[], requestHeader: string): void {
+  const vary = varyWith(headers.get('vary'), requestHeader);
+  if (vary !== undefined) headers.set('vary', vary);
+  for (const [name, value] of sessionHeaders) {
+    if (name === 'set-cookie') headers.append(name, value);
+    else headers.set(name, value);
+  }
+}
+
+/**
+ * `response` with the session's headers and `Vary`. Headers are written in place when they can be;
+ * a Response whose headers are immutable (`Response.redirect`, `Response.error`, a `fetch()`
+ * result) is copied into a new Response with the same status and body first.
+ */
+export function withSessionHeaders(response: Response, sessionHeaders: readonly ResponseHeader[], requestHeader: string): Response {
+  try {
+    apply(response.headers, sessionHeaders, requestHeader);
+    return response;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  // A network error (status 0) or an upgrade (101) cannot be rebuilt as a Response: it goes as it is.
+  if (response.status < 200) return response;
+  // A Headers of its own: some Response classes (@hono/node-server's) would keep the immutable one given.
+  const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
+  apply(copy.headers, sessionHeaders, requestHeader);
+  return copy;
+}
+
+const TEXT = { 503: 'Service Unavailable', 500: 'Internal Server Error' } as const;
+
+/**
+ * The answer when a session could not be loaded or committed: **503 with `Retry-After: 1`** when
+ * the store failed, timed out or kept conflicting (`ERR_SESSION_STORE`, `ERR_SESSION_CONFLICT`),
+ * 500 for anything else. Plain text, `Cache-Control: no-store`, never a session cookie.
+ */
+export function sessionErrorResponse(error: unknown): Response {
+  const status = isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
+  const headers = new Headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  if (status === 503) headers.set('retry-after', '1');
+  return new Response(TEXT[status], { status, headers });
+}
