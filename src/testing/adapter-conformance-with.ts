@@ -3,11 +3,17 @@
 import type { ManagerOptions } from '../index.js';
 import { adapterCases } from './adapter-cases.js';
 import type { AdapterCaseContext } from './adapter-cases.js';
-import type { RunningApp } from './adapter-conformance.js';
 import { ConformanceClient } from './conformance-client.js';
 import { FaultyStore } from './faulty-store.js';
 import { registrarFor } from './registrar.js';
 import type { ConformanceRunner } from './registrar.js';
+
+/** An app the adapter under test serves on 127.0.0.1. */
+export interface RunningApp {
+  /** Its origin, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
 
 /** Options of {@link runAdapterConformanceWith}. */
 export interface AdapterConformanceWithOptions {
@@ -27,6 +33,7 @@ export interface AdapterConformanceWithOptions {
 
 const SECRET = 'tessera adapter conformance suite secret 0123456789';
 
+/** The header names the client uses for a manager's transport option. */
 function clientTransport(options: Partial<ManagerOptions>): { request: string; response: string } | undefined {
   const transport = options.transport;
   if (transport === undefined || transport === 'cookie') return undefined;

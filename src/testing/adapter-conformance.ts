@@ -1,19 +1,10 @@
 import { createSessionManager } from '../index.js';
-import type { ManagerOptions, SessionManager } from '../index.js';
-import { adapterCases } from './adapter-cases.js';
-import type { AdapterCaseContext } from './adapter-cases.js';
+import type { SessionManager } from '../index.js';
 import type { ConformanceData } from './adapter-app.js';
-import { ConformanceClient } from './conformance-client.js';
-import { FaultyStore } from './faulty-store.js';
-import { registrarFor } from './registrar.js';
+import { runAdapterConformanceWith } from './adapter-conformance-with.js';
+import type { RunningApp } from './adapter-conformance-with.js';
 import type { ConformanceRunner } from './registrar.js';
 
-/** An app the adapter under test serves on 127.0.0.1. */
-export interface RunningApp {
-  /** Its origin, e.g. `http://127.0.0.1:3000`. */
-  readonly url: string;
-  close(): Promise<void>;
-}
 
 /** Options of {@link runAdapterConformance}. */
 export interface AdapterConformanceOptions {
@@ -30,15 +21,6 @@ export interface AdapterConformanceOptions {
   runner?: ConformanceRunner;
 }
 
-const SECRET = 'tessera adapter conformance suite secret 0123456789';
-
-/** The header names the client uses for a manager's transport option. */
-function clientTransport(options: Partial<ManagerOptions>): { request: string; response: string } | undefined {
-  const transport = options.transport;
-  if (transport === undefined || transport === 'cookie') return undefined;
-  return { request: (transport.header.request ?? 'authorization').toLowerCase(), response: (transport.header.response ?? 'session-token').toLowerCase() };
-}
-
 /**
  * Defines the tessera adapter conformance suite: one `describe` named after `name` with one `it`
  * per HTTP scenario (create, read, regenerate at login, destroy, forged cookies, a streamed
@@ -51,32 +33,9 @@ function clientTransport(options: Partial<ManagerOptions>): { request: string; r
  * ```
  */
 export function runAdapterConformance(name: string, options: AdapterConformanceOptions): void {
-  const registrar = registrarFor(options.runner);
-  let cleanups: Array<() => Promise<void>> = [];
-  registrar.suite(`${name}: adapter conformance`, options.skip, () => {
-    registrar.afterEach(async () => {
-      const pending = cleanups;
-      cleanups = [];
-      for (const cleanup of pending.reverse()) await cleanup();
-    });
-    for (const testCase of adapterCases) {
-      registrar.test(testCase.title, undefined, async () => {
-        const context: AdapterCaseContext = {
-          async app(managerOptions = {}) {
-            const manager = createSessionManager<ConformanceData>({ secrets: SECRET, ...managerOptions } as ManagerOptions);
-            const running = await options.start(manager);
-            cleanups.push(() => running.close());
-            const transport = clientTransport(managerOptions);
-            return { client: () => new ConformanceClient(running.url, transport) };
-          },
-          faulty() {
-            const store = new FaultyStore();
-            cleanups.push(() => store.close());
-            return store;
-          },
-        };
-        await testCase.run(context);
-      });
-    }
+  runAdapterConformanceWith(name, {
+    startWith: (managerOptions) => options.start(createSessionManager<ConformanceData>(managerOptions)),
+    ...(options.skip === undefined ? {} : { skip: options.skip }),
+    ...(options.runner === undefined ? {} : { runner: options.runner }),
   });
 }

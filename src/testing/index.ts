@@ -4,9 +4,9 @@ export type { ConformanceRunner, ConformanceTestBody, StoreConformanceOptions, S
 export { runStoreConformance } from './store-conformance.js';
 export type { ConformanceData, ConformanceReply } from './adapter-app.js';
 export { conformanceReply } from './adapter-app.js';
-export type { AdapterConformanceOptions, RunningApp } from './adapter-conformance.js';
+export type { AdapterConformanceOptions } from './adapter-conformance.js';
 export { runAdapterConformance } from './adapter-conformance.js';
-export type { AdapterConformanceWithOptions } from './adapter-conformance-with.js';
+export type { AdapterConformanceWithOptions, RunningApp } from './adapter-conformance-with.js';
 export { runAdapterConformanceWith } from './adapter-conformance-with.js';
 export type { ClientRequest, ClientResponse } from './conformance-client.js';
 export { ConformanceClient } from './conformance-client.js';
