@@ -153,18 +153,26 @@ function scratchProject(dir, tarball) {
   must(`npm install ${tarball} --offline in ${dir}`, run('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir }));
 }
 
-/** Links `name` (and `@types/name` when there is one) from this project's node_modules into `dir`'s. */
-function linkPackage(dir, name) {
+/**
+ * Links `name` (and `@types/name` when there is one) from this project's node_modules into `dir`'s,
+ * with the dependencies npm hoisted beside it, as a user's install would have them (a package that
+ * `declare module`s into another, as tessera-session/express-session does into
+ * express-serve-static-core, needs that one resolvable from its own place).
+ */
+function linkPackage(dir, name, importedBy) {
   const from = join(root, 'node_modules', name);
-  if (!existsSync(from)) {
-    fail(`a documented block imports ${name}, which is not installed in this project (add it to devDependencies, or mark the block <!-- not-compiled: reason -->)`);
-    return;
-  }
   const to = join(dir, 'node_modules', name);
+  if (existsSync(to)) return;
+  if (!existsSync(from)) {
+    if (importedBy === undefined) fail(`a documented block imports ${name}, which is not installed in this project (add it to devDependencies, or mark the block <!-- not-compiled: reason -->)`);
+    return; // a dependency npm did not hoist: the package finds it in its own node_modules
+  }
   mkdirSync(dirname(to), { recursive: true });
-  if (!existsSync(to)) symlinkSync(from, to, 'dir');
+  symlinkSync(from, to, 'dir');
+  const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'));
+  for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) linkPackage(dir, dependency, name);
   const typesName = `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`;
-  if (typesName !== name && existsSync(join(root, 'node_modules', typesName))) linkPackage(dir, typesName);
+  if (typesName !== name && existsSync(join(root, 'node_modules', typesName))) linkPackage(dir, typesName, name);
 }
 
 const relativeName = (file) => file.replace(/[^A-Za-z0-9]+/g, '-').replace(/-md$/, '');
