@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Entries whose declarations use Node's types (node:http requests and responses). */
-export const NODE_TYPES_ENTRIES = ['tessera-session/express', 'tessera-session/express-session'];
+export const NODE_TYPES_ENTRIES = ['tessera-session/express', 'tessera-session/express-session', 'tessera-session/fastify', 'tessera-session/koa'];
 
 /**
  * Every entry of package.json "exports" but ./package.json, in its order:
