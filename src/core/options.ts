@@ -33,7 +33,12 @@ export interface CommonSessionOptions {
   /** Lifecycle and security events (hashed IDs only). */
   onEvent?: SessionEventListener;
   /** Where the session token travels: `'cookie'` (default), or `{ header: {} }` for API clients (see `HeaderTransportOptions`). */
-  transport?: 'cookie' | { header: HeaderTransportOptions };
+  transport?:
+    | 'cookie'
+    | {
+        /** The token travels in request and response headers instead of a cookie. */
+        header: HeaderTransportOptions;
+      };
 }
 
 /** Store mode (the default): the cookie holds a signed session ID, the data lives in a store. */

@@ -29,7 +29,14 @@ export interface PluginOptions {
 }
 
 /** Options of the plugin: the manager's options (either mode), or `{ manager }` (made with `createSessionManager`), plus `PluginOptions`. */
-export type FastifySessionOptions = (ManagerOptions | { manager: SessionManager<object> }) & PluginOptions;
+export type FastifySessionOptions = (
+  | ManagerOptions
+  | {
+      /** A manager made with `createSessionManager`, shared with other code (e.g. `listSessions`). */
+      manager: SessionManager<object>;
+    }
+) &
+  PluginOptions;
 
 function defaultOnError(error: SessionError, request: FastifyRequest): void {
   request.log.error({ err: error }, `tessera: ${error.code}`);

@@ -31,7 +31,11 @@ export type HonoSessionSettings = ManagerOptions & HonoSessionOptions;
  * Without it, `c.get('session')` is typed by the `SessionData` augmentation.
  */
 export interface SessionEnv<T extends object = DefaultSessionData> {
-  Variables: { session: Session<T> };
+  /** Hono's per-request variables. */
+  Variables: {
+    /** The visitor's session, as `c.get('session')`. */
+    session: Session<T>;
+  };
 }
 
 /** The manager each request was loaded with, so a middleware mounted twice on one path loads once. */

@@ -7,9 +7,11 @@ export type ConformanceData = Record<string, unknown>;
 
 /** What the fixture sends back: `status`, a JSON body, streamed in `chunks` when `stream` is true. */
 export interface ConformanceReply {
+  /** The HTTP status. */
   readonly status: number;
   /** The body in pieces; send them as separate writes (a streamed body) when `stream` is true, else joined. */
   readonly chunks: readonly string[];
+  /** Send the chunks as separate writes (a streamed body) rather than one. */
   readonly stream: boolean;
 }
 

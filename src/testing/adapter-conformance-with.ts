@@ -12,6 +12,7 @@ import type { ConformanceRunner } from './registrar.js';
 export interface RunningApp {
   /** Its origin, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
+  /** Stops the app (the suite calls it after each case). */
   close(): Promise<void>;
 }
 

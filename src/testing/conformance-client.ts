@@ -3,15 +3,21 @@
 
 /** One response as the suite sees it. */
 export interface ClientResponse {
+  /** The HTTP status. */
   readonly status: number;
+  /** The response headers. */
   readonly headers: Headers;
+  /** Every Set-Cookie value, in order. */
   readonly setCookie: readonly string[];
+  /** The whole body, as text. */
   readonly body: string;
 }
 
 /** Request options: `cookie` replaces the jar's Cookie header (a replayed or forged cookie). */
 export interface ClientRequest {
+  /** A Cookie header sent instead of the jar's (a replayed or forged cookie). */
   readonly cookie?: string;
+  /** Extra request headers; a token header given here replaces the client's token. */
   readonly headers?: Record<string, string>;
 }
 
@@ -21,9 +27,22 @@ export class ConformanceClient {
   /** The header transport's token, as the last response gave it. */
   token: string | undefined;
 
+  /**
+   * @param baseUrl The app's origin.
+   * @param transport The header transport's header names (lower case), when the app uses it.
+   */
   constructor(
+    /** The app's origin, e.g. `http://127.0.0.1:3000`. */
     readonly baseUrl: string,
-    readonly transport: { readonly request: string; readonly response: string } | undefined = undefined,
+    /** The header transport's header names, when the app uses it; undefined for cookies. */
+    readonly transport:
+      | {
+          /** The request header that carries the token (`authorization`: as `Bearer <token>`). */
+          readonly request: string;
+          /** The response header that carries a new token (empty: drop it). */
+          readonly response: string;
+        }
+      | undefined = undefined,
   ) {}
 
   /** The Cookie header the jar sends (`name=value; ...`), or '' when it holds none. */
@@ -36,6 +55,7 @@ export class ConformanceClient {
     return this.#jar.get(name);
   }
 
+  /** Sends a request with the jar's cookies (and token), and keeps what the response sets. */
   async send(method: string, path: string, options: ClientRequest = {}): Promise<ClientResponse> {
     const headers = new Headers(options.headers);
     const cookie = options.cookie ?? this.cookieHeader();
@@ -51,10 +71,12 @@ export class ConformanceClient {
     return { status: response.status, headers: response.headers, setCookie, body: await response.text() };
   }
 
+  /** A GET request (see `send`). */
   get(path: string, options?: ClientRequest): Promise<ClientResponse> {
     return this.send('GET', path, options);
   }
 
+  /** A POST request without a body (see `send`). */
   post(path: string, options?: ClientRequest): Promise<ClientResponse> {
     return this.send('POST', path, options);
   }

@@ -7,6 +7,7 @@ export type Fault = 'none' | 'fail' | 'hang' | 'fail-writes' | 'hang-writes';
 
 /** A working store (a `MemoryStore` inside, reached through `setIf`) until `fault` says otherwise. Not a MemoryStore subclass, so `storeTimeout` bounds it. */
 export class FaultyStore implements SessionStore {
+  /** What the store does now; switch it during a case. */
   fault: Fault = 'none';
   readonly #inner = new MemoryStore();
 
