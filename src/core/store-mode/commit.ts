@@ -96,12 +96,14 @@ interface KeyQueue {
  * Commits of one session in one process run one at a time: parallel requests of a visitor then
  * never race each other's compare-and-set, and a queued commit merges onto the value the one
  * before it wrote without a doomed round trip. Across processes, compare-and-set still decides.
+ * The wait in the queue counts against the commit's deadline (`caller.wait`), so a hung store
+ * fails every queued commit at once instead of one timeout after another.
  */
-const queues = new WeakMap<StoreCaller, Map<string, KeyQueue>>();
+const queues = new WeakMap<object, Map<string, KeyQueue>>();
 
 export async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
-  let byKey = queues.get(caller);
-  if (byKey === undefined) queues.set(caller, (byKey = new Map()));
+  let byKey = queues.get(caller.store);
+  if (byKey === undefined) queues.set(caller.store, (byKey = new Map()));
   const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined };
   const before = queue.tail;
   let release!: () => void;
@@ -109,8 +111,8 @@ export async function serialized<T>(caller: StoreCaller, key: string, run: (queu
   const tail = before.then(() => mine);
   queue.tail = tail;
   byKey.set(key, queue);
-  await before;
   try {
+    await caller.wait('commit (queued behind another of this session)', before);
     return await run(queue);
   } finally {
     release();
