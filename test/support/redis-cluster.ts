@@ -116,6 +116,8 @@ export interface ClusterNode {
   /** The master's ID, for a replica. */
   masterId: string | undefined;
   failed: boolean;
+  /** The slot ranges it serves (a master), as [from, to]. */
+  slots: Array<[number, number]>;
 }
 
 /** A running 3-master, 3-replica Redis Cluster. */
@@ -126,6 +128,8 @@ export interface RedisCluster {
   readonly servers: ReadonlyMap<number, RedisServer>;
   /** CLUSTER NODES as seen from `port` (default: the first live node). */
   topology(port?: number): Promise<ClusterNode[]>;
+  /** The master serving `key`'s slot, as the first live node sees it. */
+  masterOf(key: string): Promise<ClusterNode>;
   /** A command on one node, over a short-lived connection. */
   command(port: number, args: string[]): Promise<unknown>;
   /** Kills every node and removes the files. Idempotent. */
@@ -156,9 +160,10 @@ function parseNodes(text: string): ClusterNode[] {
     .trim()
     .split('\n')
     .map((line) => {
-      const [id, address, flags, masterId] = line.split(' ');
+      const [id, address, flags, masterId, , , , , ...ranges] = line.split(' ');
       const port = Number(/:(\d+)@/.exec(address ?? '')?.[1]);
-      return { id: id!, port, master: flags!.includes('master'), masterId: masterId === '-' ? undefined : masterId, failed: /\bfail\b/.test(flags!) };
+      const slots = ranges.filter((r) => /^\d+(-\d+)?$/.test(r)).map((r) => r.split('-').map(Number) as [number, number?]).map(([from, to]): [number, number] => [from, to ?? from]);
+      return { id: id!, port, master: flags!.includes('master'), masterId: masterId === '-' ? undefined : masterId, failed: /\bfail\b/.test(flags!), slots };
     });
 }
 
@@ -194,7 +199,7 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
     await stop();
     throw error;
   }
-  return {
+  const cluster: RedisCluster = {
     ports,
     nodes: ports.map((port) => ({ host: HOST, port })),
     servers,
@@ -202,9 +207,17 @@ export async function startRedisCluster(options: ClusterOptions = {}): Promise<R
       const live = port ?? [...servers.values()].find((s) => s.alive)?.port ?? ports[0]!;
       return parseNodes(String(await nodeCommand(live, ['CLUSTER', 'NODES'])));
     },
+    async masterOf(key) {
+      const live = [...servers.values()].find((s) => s.alive)!.port;
+      const slot = Number(await nodeCommand(live, ['CLUSTER', 'KEYSLOT', key]));
+      const master = (await cluster.topology(live)).find((n) => n.master && !n.failed && n.slots.some(([from, to]) => slot >= from && slot <= to));
+      if (master === undefined) throw new Error(`no live master serves slot ${slot}`);
+      return master;
+    },
     command: nodeCommand,
     stop,
   };
+  return cluster;
 }
 
 async function clusterReady(ports: readonly number[]): Promise<boolean> {
