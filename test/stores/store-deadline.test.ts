@@ -6,15 +6,18 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import express from 'express';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { DEFAULTS, MemoryStore } from '../../src/index.js';
 import type { SessionStore, StoreWriteMeta } from '../../src/index.js';
 import { session } from '../../src/express/index.js';
+import { PostgresStore } from '../../src/stores/postgres.js';
 import { RedisStore, fromIoredis } from '../../src/stores/redis.js';
 import { Browser, serve } from '../support/http.js';
 import type { BrowserResponse } from '../support/http.js';
 import { HOST, freePorts, redisServerSkip, scratchDir, startRedisServer } from '../support/redis-cluster.js';
 import type { RedisServer } from '../support/redis-cluster.js';
-import { describeUnlessSkipped } from '../support/services.js';
+import { describeUnlessSkipped, pgUrl, runScopedName } from '../support/services.js';
+import { requirePostgres } from '../support/service-probes.js';
 
 const SECRET = 'store-deadline-secret-0123456789-abcdefgh';
 const PARALLEL = 10;
@@ -180,6 +183,48 @@ describeUnlessSkipped('one deadline per commit, on a redis-server paused with SI
       server.signal('SIGCONT');
       await http.close();
       redis.disconnect();
+    }
+  });
+});
+
+const pgSkip = await requirePostgres();
+const table = runScopedName('tessera_deadline');
+
+describeUnlessSkipped('one deadline per commit, on PostgreSQL with the sessions table locked', pgSkip, () => {
+  it(`${PARALLEL} parallel commits of one session: every one answers 503 within about storeTimeout, and all works once the lock goes`, { timeout: 30_000 }, async () => {
+    const pool = new pg.Pool({ connectionString: pgUrl(), max: PARALLEL + 2, connectionTimeoutMillis: 2_000 });
+    pool.on('error', () => {});
+    const locker = new pg.Client({ connectionString: pgUrl() });
+    await locker.connect();
+    const store = new PostgresStore(pool, { table });
+    await store.migrate();
+    const gate = new Gate();
+    const http = await serve(bumpApp(store, [], gate));
+    try {
+      const browser = new Browser(http.url);
+      gate.expect(1);
+      const first = browser.post('/bump');
+      await gate.allArrived;
+      gate.open();
+      assert.equal((await first).status, 200);
+      gate.expect(PARALLEL);
+      let startedAt = 0;
+      const answers = parallelBumps(browser, PARALLEL, () => startedAt);
+      await gate.allArrived;
+      // Every statement on the table now waits for the lock: the store hangs, as on a stuck server.
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${table}" IN ACCESS EXCLUSIVE MODE`);
+      startedAt = Date.now();
+      gate.open();
+      assertAllUnavailable(await answers);
+      await locker.query('ROLLBACK');
+      assert.equal((await browser.post('/bump')).status, 200, 'the same store serves again');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await http.close();
+      await pool.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => {});
+      await locker.end();
+      await pool.end();
     }
   });
 });
