@@ -45,4 +45,30 @@ describe('store caller: every call bounded in time, every failure ERR_SESSION_ST
     assert.deepEqual(written, ['k']);
     await assert.rejects(caller.listByUser('u'), (e: unknown) => isSessionError(e, 'ERR_SESSION_UNSUPPORTED'));
   });
+
+  it('withDeadline: the calls and waits of one commit share one deadline, storeTimeout from its start', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const slowSet: SessionStore = { get: () => new Promise(() => {}), set: () => new Promise((resolve) => setTimeout(resolve, 600)), delete: () => Promise.resolve() };
+    const caller = createStoreCaller(slowSet, 1000);
+    let outcome: unknown = 'pending';
+    const queue = new Promise<void>((resolve) => setTimeout(resolve, 300));
+    caller
+      .withDeadline(async (c) => {
+        await c.wait('queued commit', queue);
+        await c.set('k', 'v', 1);
+        return c.get('k');
+      })
+      .then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    for (const ms of [300, 600]) {
+      t.mock.timers.tick(ms);
+      await flush();
+    }
+    assert.equal(outcome, 'pending', '900 ms in: the queue wait and the set are done, the get waits');
+    t.mock.timers.tick(99);
+    await flush();
+    assert.equal(outcome, 'pending');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && /get timed out after 1000 ms/.test(outcome.message), String(outcome));
+  });
 });

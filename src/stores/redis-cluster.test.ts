@@ -115,6 +115,30 @@ for (const [i, { name, client }] of clients.entries()) {
       }
     });
 
+    it('waitForReplicas: a login and a revocation WAIT on the masters that wrote, and a replica acknowledges', async () => {
+      const inner = client();
+      const waits: Array<{ key: string; acknowledged: unknown }> = [];
+      const counted: RedisCommandClient = {
+        sendCommand: (args) => inner.sendCommand(args),
+        waitForReplicas: async (key, replicas, timeoutMs) => {
+          const acknowledged = await inner.waitForReplicas!(key, replicas, timeoutMs);
+          waits.push({ key, acknowledged });
+          return acknowledged;
+        },
+      };
+      const prefix = `wait${i}:`;
+      const store = new RedisStore({ client: counted, prefix, waitForReplicas: { replicas: 1, timeout: 0.5 } });
+      await store.set('anon', 'v', Date.now() + 60_000);
+      assert.equal(waits.length, 0, 'an anonymous write is not waited for');
+      await store.set('login', 'v', Date.now() + 60_000, { userId: 'wu' });
+      assert.deepEqual(waits.map((w) => w.key).sort(), [`${prefix}s:login`, `${prefix}user:wu`]);
+      await store.set('login', 'v2', Date.now() + 60_000, { userId: 'wu' });
+      assert.equal(waits.length, 2, 'a write the index already covers is not waited for');
+      await store.delete('login');
+      assert.equal(waits.length, 4, 'a logout is');
+      assert.ok(waits.every((w) => Number(w.acknowledged) >= 1), JSON.stringify(waits));
+    });
+
     it('garbage under a session key (a list, a headerless string) gives a fresh session and is deleted', async () => {
       const prefix = `garbage${i}:`;
       const store = new RedisStore({ client: client(), prefix });
