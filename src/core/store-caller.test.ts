@@ -47,7 +47,7 @@ describe('store caller: every call bounded in time, every failure ERR_SESSION_ST
   });
 
   it('withDeadline: the calls and waits of one commit share one deadline, storeTimeout from its start', async (t) => {
-    t.mock.timers.enable({ apis: ['setTimeout'] });
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const slowSet: SessionStore = { get: () => new Promise(() => {}), set: () => new Promise((resolve) => setTimeout(resolve, 600)), delete: () => Promise.resolve() };
     const caller = createStoreCaller(slowSet, 1000);
     let outcome: unknown = 'pending';

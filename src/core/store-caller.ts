@@ -26,34 +26,23 @@ function unsupported(what: string): SessionError {
   return new SessionError('ERR_SESSION_UNSUPPORTED', `this session store has no per-user index, so ${what} is not available; use a tessera store (memory, sqlite, redis, postgres, mysql)`);
 }
 
-/** One timer shared by every call of a commit: each call waits at most until it fires. */
-interface Deadline {
-  readonly expired: Set<() => void>;
-  passed: boolean;
-}
-
 /**
- * Wraps a store with timeouts (`timeoutMs`; 0: none) and error wrapping: a timer per call, or,
- * inside `withDeadline`, one timer for the whole commit (queue wait included), so parallel
- * commits of one session never add their timeouts up. Any store that returns a promise is
- * bounded, whatever its class; a synchronous answer needs no bound.
+ * Wraps a store with timeouts (`timeoutMs`; 0: none) and error wrapping: a timer per call, bounded
+ * by `timeoutMs`, or inside `withDeadline` by what is left of one deadline for the whole commit
+ * (queue wait included), so parallel commits of one session never add their timeouts up. Any
+ * store that returns a promise is bounded, whatever its class; a synchronous answer needs no bound.
+ * `deadlineAt` (epoch ms, the system clock, like the timers) is for `withDeadline`'s own use.
  */
-export function createStoreCaller(store: SessionStore, timeoutMs: number): StoreCaller {
-  return callerOf(store, timeoutMs, undefined);
-}
-
-function callerOf(store: SessionStore, timeoutMs: number, deadline: Deadline | undefined): StoreCaller {
+export function createStoreCaller(store: SessionStore, timeoutMs: number, deadlineAt?: number): StoreCaller {
   /** A native promise of the answer, bounded in time, even when the store hands back another library's thenable. */
   const bound = <T>(operation: string, answer: PromiseLike<T>): Promise<T> => {
     if (timeoutMs === 0) return Promise.resolve(answer).catch((error: unknown) => Promise.reject(storeError(operation, error)));
     return new Promise<T>((resolve, reject) => {
       const expire = (): void => reject(new SessionError('ERR_SESSION_STORE', `session store ${operation} timed out after ${timeoutMs} ms`));
-      if (deadline?.passed) return expire();
-      const timer = deadline === undefined ? setTimeout(expire, timeoutMs) : void deadline.expired.add(expire);
-      const done = (): void => void (timer === undefined ? deadline!.expired.delete(expire) : clearTimeout(timer));
+      const timer = setTimeout(expire, deadlineAt === undefined ? timeoutMs : Math.max(0, deadlineAt - Date.now()));
       Promise.resolve(answer).then(
-        (value) => (done(), resolve(value)),
-        (error: unknown) => (done(), reject(storeError(operation, error))),
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error: unknown) => (clearTimeout(timer), reject(storeError(operation, error))),
       );
     });
   };
@@ -91,19 +80,7 @@ function callerOf(store: SessionStore, timeoutMs: number, deadline: Deadline | u
     deleteByUser: (userId, exceptKeys) =>
       store.deleteByUser ? call('deleteByUser', () => store.deleteByUser!(userId, exceptKeys)) : Promise.reject(unsupported('revokeSessions')),
     wait: bound,
-    async withDeadline(work) {
-      if (deadline !== undefined || timeoutMs === 0) return work(caller);
-      const shared: Deadline = { expired: new Set(), passed: false };
-      const timer = setTimeout(() => {
-        shared.passed = true;
-        for (const expire of shared.expired) expire();
-      }, timeoutMs);
-      try {
-        return await work(callerOf(store, timeoutMs, shared));
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    withDeadline: (work) => work(deadlineAt === undefined && timeoutMs > 0 ? createStoreCaller(store, timeoutMs, Date.now() + timeoutMs) : caller),
   };
   return caller;
 }

@@ -26,7 +26,7 @@ const SECRET = 'redis-failover-secret-0123456789-abcdefgh';
 const RECOVER_WITHIN_MS = 1_000;
 /** Each request of the loop must answer within this (storeTimeout is 1 s). */
 const ANSWER_WITHIN_MS = 3_000;
-/** The loop: one write to the shard under test and one login every LOOP_PAUSE_MS, at most LOOP_ROUNDS rounds. */
+/** The load: writes to the shard under test, and logins, each LOOP_PAUSE_MS after the last answer, at most LOOP_ROUNDS each. */
 const LOOP_ROUNDS = 400;
 const LOOP_PAUSE_MS = 25;
 const LOOP_LIMIT_MS = 20_000;
@@ -56,7 +56,7 @@ const clientCases: Array<{ name: string; make(): Promise<Made> }> = [
         enableOfflineQueue: false,
         retryDelayOnFailover: 100,
         retryDelayOnClusterDown: 100,
-        redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 500, retryStrategy: () => 100 },
+        redisOptions: { maxRetriesPerRequest: 1, connectTimeout: 500 },
       });
       io.on('error', () => {});
       await new Promise<void>((resolve) => io.once('ready', resolve));
@@ -164,17 +164,26 @@ for (const [round, { name, make }] of clientCases.entries()) {
       // The bounded load, the kill, and the promotion watch.
       const answers: Answer[] = [];
       let stop = false;
-      const load = (async () => {
-        const startedAt = Date.now();
-        for (let i = 0; i < LOOP_ROUNDS && !stop && Date.now() - startedAt < LOOP_LIMIT_MS; i++) {
-          const at = Date.now();
-          const res = await target!.browser.post('/bump');
-          answers.push({ at, status: res.status, retryAfter: res.headers.get('retry-after'), ms: Date.now() - at });
-          const browser = new Browser(http.url);
-          if ((await browser.post(`/login/during-${i}`)).status === 200) committed.set(browser, `during-${i}`);
-          await sleep(LOOP_PAUSE_MS);
-        }
-      })();
+      const startedAt = Date.now();
+      const running = (i: number): boolean => i < LOOP_ROUNDS && !stop && Date.now() - startedAt < LOOP_LIMIT_MS;
+      // Two loops side by side: writes to the shard under test, and logins anywhere.
+      const load = Promise.all([
+        (async () => {
+          for (let i = 0; running(i); i++) {
+            const at = Date.now();
+            const res = await target!.browser.post('/bump');
+            answers.push({ at, status: res.status, retryAfter: res.headers.get('retry-after'), ms: Date.now() - at });
+            await sleep(LOOP_PAUSE_MS);
+          }
+        })(),
+        (async () => {
+          for (let i = 0; running(i); i++) {
+            const browser = new Browser(http.url);
+            if ((await browser.post(`/login/during-${i}`)).status === 200) committed.set(browser, `during-${i}`);
+            await sleep(LOOP_PAUSE_MS);
+          }
+        })(),
+      ]);
       await sleep(300);
       const killedAt = Date.now();
       await cluster!.servers.get(target.master.port)!.kill();
