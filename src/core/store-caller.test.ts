@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSessionError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
-import { createStoreCaller } from './store-caller.js';
+import { createStoreCaller, isStoreTimeout } from './store-caller.js';
 import type { SessionStore } from './store.js';
 
 const hanging = (): SessionStore => ({ get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => Promise.resolve() });
@@ -46,29 +46,41 @@ describe('store caller: every call bounded in time, every failure ERR_SESSION_ST
     await assert.rejects(caller.listByUser('u'), (e: unknown) => isSessionError(e, 'ERR_SESSION_UNSUPPORTED'));
   });
 
-  it('withDeadline: the calls and waits of one commit share one deadline, storeTimeout from its start', async (t) => {
+  it('withDeadline: the calls of one commit share one deadline, storeTimeout from its start', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
     const slowSet: SessionStore = { get: () => new Promise(() => {}), set: () => new Promise((resolve) => setTimeout(resolve, 600)), delete: () => Promise.resolve() };
     const caller = createStoreCaller(slowSet, 1000);
     let outcome: unknown = 'pending';
-    const queue = new Promise<void>((resolve) => setTimeout(resolve, 300));
-    caller
-      .withDeadline(async (c) => {
-        await c.wait('queued commit', queue);
-        await c.set('k', 'v', 1);
-        return c.get('k');
-      })
-      .then((value) => (outcome = value), (error: unknown) => (outcome = error));
-    for (const ms of [300, 600]) {
-      t.mock.timers.tick(ms);
-      await flush();
-    }
-    assert.equal(outcome, 'pending', '900 ms in: the queue wait and the set are done, the get waits');
-    t.mock.timers.tick(99);
+    caller.withDeadline(async (c) => (await c.set('k', 'v', 1), c.get('k'))).then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    t.mock.timers.tick(600);
     await flush();
-    assert.equal(outcome, 'pending');
+    t.mock.timers.tick(399);
+    await flush();
+    assert.equal(outcome, 'pending', '999 ms in: the set is done, the get waits');
     t.mock.timers.tick(1);
     await flush();
     assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && /get timed out after 1000 ms/.test(outcome.message), String(outcome));
+  });
+
+  it('turn: a commit waits for its turn however long, then its deadline starts afresh; timeouts are told apart from failures', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const caller = createStoreCaller(hanging(), 1000);
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    let outcome: unknown = 'pending';
+    caller.withDeadline(async (c) => (await c.turn(turn), c.get('k'))).then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    t.mock.timers.tick(3000);
+    await flush();
+    assert.equal(outcome, 'pending', '3 s in the queue');
+    release();
+    await flush();
+    t.mock.timers.tick(999);
+    await flush();
+    assert.equal(outcome, 'pending', 'its get has a full storeTimeout');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && isStoreTimeout(outcome), String(outcome));
+    const failed = await createStoreCaller({ get: () => Promise.reject(new Error('refused')), set: async () => {}, delete: async () => {} }, 1000).get('k').catch((e: unknown) => e);
+    assert.ok(isSessionError(failed, 'ERR_SESSION_STORE') && !isStoreTimeout(failed));
   });
 });

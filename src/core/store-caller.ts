@@ -14,11 +14,16 @@ export interface StoreCaller {
   delete(key: string): Promise<void>;
   listByUser(userId: string): Promise<StoredSession[]>;
   deleteByUser(userId: string, exceptKeys: readonly string[]): Promise<number>;
-  /** Any other wait (a commit queued behind another), bounded like a store call. */
-  wait<T>(operation: string, answer: PromiseLike<T>): Promise<T>;
-  /** Runs `work` with one deadline, `timeoutMs` from now, for all its calls and waits together. */
+  /** Waits for a commit's turn behind the other commits of its session; inside `withDeadline`, the deadline then starts afresh. */
+  turn(turn: PromiseLike<void>): Promise<void>;
+  /** Runs `work` with one deadline, `timeoutMs` from now, shared by all its calls. */
   withDeadline<T>(work: (caller: StoreCaller) => Promise<T>): Promise<T>;
 }
+
+const timeouts = new WeakSet<object>();
+
+/** The error is a store call that ran out of time (the store is not answering), not a failure it reported. */
+export const isStoreTimeout = (error: unknown): boolean => typeof error === 'object' && error !== null && timeouts.has(error);
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 
@@ -31,15 +36,19 @@ function unsupported(what: string): SessionError {
  * by `timeoutMs`, or inside `withDeadline` by what is left of one deadline for the whole commit
  * (queue wait included), so parallel commits of one session never add their timeouts up. Any
  * store that returns a promise is bounded, whatever its class; a synchronous answer needs no bound.
- * `deadlineAt` (epoch ms, the system clock, like the timers) is for `withDeadline`'s own use.
+ * `deadline` (epoch ms, the system clock, like the timers) is for `withDeadline`'s own use.
  */
-export function createStoreCaller(store: SessionStore, timeoutMs: number, deadlineAt?: number): StoreCaller {
+export function createStoreCaller(store: SessionStore, timeoutMs: number, deadline?: { at: number }): StoreCaller {
   /** A native promise of the answer, bounded in time, even when the store hands back another library's thenable. */
   const bound = <T>(operation: string, answer: PromiseLike<T>): Promise<T> => {
     if (timeoutMs === 0) return Promise.resolve(answer).catch((error: unknown) => Promise.reject(storeError(operation, error)));
     return new Promise<T>((resolve, reject) => {
-      const expire = (): void => reject(new SessionError('ERR_SESSION_STORE', `session store ${operation} timed out after ${timeoutMs} ms`));
-      const timer = setTimeout(expire, deadlineAt === undefined ? timeoutMs : Math.max(0, deadlineAt - Date.now()));
+      const expire = (): void => {
+        const error = new SessionError('ERR_SESSION_STORE', `session store ${operation} timed out after ${timeoutMs} ms`);
+        timeouts.add(error);
+        reject(error);
+      };
+      const timer = setTimeout(expire, deadline === undefined ? timeoutMs : Math.max(0, deadline.at - Date.now()));
       Promise.resolve(answer).then(
         (value) => (clearTimeout(timer), resolve(value)),
         (error: unknown) => (clearTimeout(timer), reject(storeError(operation, error))),
@@ -79,8 +88,11 @@ export function createStoreCaller(store: SessionStore, timeoutMs: number, deadli
     listByUser: (userId) => (store.listByUser ? call('listByUser', () => store.listByUser!(userId)) : Promise.reject(unsupported('listSessions'))),
     deleteByUser: (userId, exceptKeys) =>
       store.deleteByUser ? call('deleteByUser', () => store.deleteByUser!(userId, exceptKeys)) : Promise.reject(unsupported('revokeSessions')),
-    wait: bound,
-    withDeadline: (work) => work(deadlineAt === undefined && timeoutMs > 0 ? createStoreCaller(store, timeoutMs, Date.now() + timeoutMs) : caller),
+    async turn(turn) {
+      await turn;
+      if (deadline !== undefined) deadline.at = Date.now() + timeoutMs;
+    },
+    withDeadline: (work) => work(deadline === undefined && timeoutMs > 0 ? createStoreCaller(store, timeoutMs, { at: Date.now() + timeoutMs }) : caller),
   };
   return caller;
 }
