@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSessionError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
-import { createStoreCaller } from './store-caller.js';
+import { createStoreCaller, isStoreTimeout } from './store-caller.js';
 import type { SessionStore } from './store.js';
 
 const hanging = (): SessionStore => ({ get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => Promise.resolve() });
@@ -44,5 +44,43 @@ describe('store caller: every call bounded in time, every failure ERR_SESSION_ST
     assert.equal(await caller.setIf('k', 'v', 1, 'old'), true);
     assert.deepEqual(written, ['k']);
     await assert.rejects(caller.listByUser('u'), (e: unknown) => isSessionError(e, 'ERR_SESSION_UNSUPPORTED'));
+  });
+
+  it('withDeadline: the calls of one commit share one deadline, storeTimeout from its start', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const slowSet: SessionStore = { get: () => new Promise(() => {}), set: () => new Promise((resolve) => setTimeout(resolve, 600)), delete: () => Promise.resolve() };
+    const caller = createStoreCaller(slowSet, 1000);
+    let outcome: unknown = 'pending';
+    caller.withDeadline(async (c) => (await c.set('k', 'v', 1), c.get('k'))).then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    t.mock.timers.tick(600);
+    await flush();
+    t.mock.timers.tick(399);
+    await flush();
+    assert.equal(outcome, 'pending', '999 ms in: the set is done, the get waits');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && /get timed out after 1000 ms/.test(outcome.message), String(outcome));
+  });
+
+  it('turn: a commit waits for its turn however long, then its deadline starts afresh; timeouts are told apart from failures', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const caller = createStoreCaller(hanging(), 1000);
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    let outcome: unknown = 'pending';
+    caller.withDeadline(async (c) => (await c.turn(turn), c.get('k'))).then((value) => (outcome = value), (error: unknown) => (outcome = error));
+    t.mock.timers.tick(3000);
+    await flush();
+    assert.equal(outcome, 'pending', '3 s in the queue');
+    release();
+    await flush();
+    t.mock.timers.tick(999);
+    await flush();
+    assert.equal(outcome, 'pending', 'its get has a full storeTimeout');
+    t.mock.timers.tick(1);
+    await flush();
+    assert.ok(isSessionError(outcome, 'ERR_SESSION_STORE') && isStoreTimeout(outcome), String(outcome));
+    const failed = await createStoreCaller({ get: () => Promise.reject(new Error('refused')), set: async () => {}, delete: async () => {} }, 1000).get('k').catch((e: unknown) => e);
+    assert.ok(isSessionError(failed, 'ERR_SESSION_STORE') && !isStoreTimeout(failed));
   });
 });

@@ -11,6 +11,7 @@ import { blankFacts, settleFacts } from '../session.js';
 import type { Baseline, SessionFacts } from '../session.js';
 import type { SessionStore } from '../store.js';
 import { createStoreCaller } from '../store-caller.js';
+import type { StoreCaller } from '../store-caller.js';
 import type { ClientInfo } from '../types.js';
 import { commitRecord } from './commit.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
@@ -43,7 +44,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const { cookie, transport } = options;
   const signer = createIdSigner(ctx.keyring);
   const store = input.store ?? new MemoryStore({ clock: options.clock });
-  const caller = createStoreCaller(store, store instanceof MemoryStore ? 0 : options.storeTimeoutMs);
+  const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
 
@@ -126,7 +127,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   };
 
   /** The compare-and-set write of a create, update or touch. */
-  async function write(state: State, plan: CommitPlan, now: number): Promise<void> {
+  async function write(state: State, plan: CommitPlan, now: number, caller: StoreCaller): Promise<void> {
     const { facts: f, carrier: v } = state;
     const id = f.id;
     // A retry after a failed renewal writes the renewal again; a regenerate() meanwhile replaces it.
@@ -217,16 +218,17 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       return {
         headers,
         pending: true,
-        run: async () => {
+        // One deadline for the whole commit, its wait behind other commits of the session included.
+        run: () => caller.withDeadline(async (caller) => {
           if (purgeKey !== undefined) await caller.delete(purgeKey);
           v.purgeKey = undefined;
           if (plan.write === 'none') return;
-          if (plan.write !== 'delete') return write(state, plan, now);
+          if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
           for (const key of keysOf(state)) await caller.delete(key);
           emit('destroyed', loadedId);
           settle(state, undefined, now);
-        },
+        }),
       };
     },
 

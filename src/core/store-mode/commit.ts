@@ -1,6 +1,7 @@
 import { SessionError } from '../errors.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { SessionRecord } from './record.js';
+import { isStoreTimeout } from '../store-caller.js';
 import type { StoreCaller } from '../store-caller.js';
 
 export interface CommitRecordInput {
@@ -90,28 +91,38 @@ interface KeyQueue {
   tail: Promise<void>;
   /** The value this process last wrote under the key while commits were queued. */
   lastText: string | undefined;
+  /** When a commit of the queue last ran out of time (epoch ms): the commits queued before then fail at once. */
+  stuckAt: number;
 }
 
 /**
  * Commits of one session in one process run one at a time: parallel requests of a visitor then
  * never race each other's compare-and-set, and a queued commit merges onto the value the one
  * before it wrote without a doomed round trip. Across processes, compare-and-set still decides.
+ * When a commit times out (the store is not answering), the commits queued behind it fail at once
+ * instead of one timeout after another; a queue that moves is waited for, and each commit then
+ * has a full storeTimeout for its own calls (`caller.turn`).
  */
-const queues = new WeakMap<StoreCaller, Map<string, KeyQueue>>();
+const queues = new WeakMap<object, Map<string, KeyQueue>>();
 
 export async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
-  let byKey = queues.get(caller);
-  if (byKey === undefined) queues.set(caller, (byKey = new Map()));
-  const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined };
+  let byKey = queues.get(caller.store);
+  if (byKey === undefined) queues.set(caller.store, (byKey = new Map()));
+  const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined, stuckAt: 0 };
+  const queuedAt = Date.now();
   const before = queue.tail;
   let release!: () => void;
   const mine = new Promise<void>((resolve) => (release = resolve));
   const tail = before.then(() => mine);
   queue.tail = tail;
   byKey.set(key, queue);
-  await before;
   try {
+    await caller.turn(before);
+    if (queue.stuckAt >= queuedAt) throw new SessionError('ERR_SESSION_STORE', 'session store commit: the commit of this session ahead of it timed out');
     return await run(queue);
+  } catch (error) {
+    if (isStoreTimeout(error)) queue.stuckAt = Date.now();
+    throw error;
   } finally {
     release();
     if (queue.tail === tail) byKey.delete(key);
