@@ -319,6 +319,8 @@ async function main() {
     // Entries whose types must not need @types/node.
     const bare = join(temp, 'no-node-types');
     scratchProject(bare, tarball);
+    // A user of the hono entry has hono: the optional peers are there, @types/node is not.
+    for (const peer of Object.keys(pkg.peerDependencies ?? {})) linkPackage(bare, peer);
     const portable = entries.filter((entry) => !entry.nodeTypes);
     writeFileSync(join(bare, 'entries.ts'), portable.map((entry, i) => `export * as entry${i} from '${entry.specifier}';\n`).join(''));
     writeJson(join(bare, 'tsconfig.json'), { compilerOptions: { ...tsBase, lib: ['es2023', 'dom'], types: [], noEmit: true }, include: ['entries.ts'] });
