@@ -48,7 +48,11 @@ export interface IoredisClientLike extends ErrorEmitter {
   call(command: string, args: string[]): Promise<unknown>;
   /** True on an ioredis `Cluster`. */
   readonly isCluster?: boolean;
-  pipeline?(commands: string[][]): { exec(): Promise<unknown> };
+  /** A batch of commands on one connection (on a Cluster: the node of the batch's key). */
+  pipeline?(commands: string[][]): {
+    /** Sends the batch; resolves with its replies. */
+    exec(): Promise<unknown>;
+  };
 }
 
 /** The part of a node-redis (`redis` v4 to v6) client made by `createClient` the store uses. */
@@ -59,7 +63,9 @@ export interface NodeRedisClientLike extends ErrorEmitter {
 
 /** The part of a node-redis cluster client (`createCluster`) the store uses. */
 export interface NodeRedisClusterLike extends ErrorEmitter {
+  /** Sends one command to the node that serves `firstKey`'s slot. */
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  /** The master that serves `slot` (how the store recognises a cluster client). */
   getSlotMaster(slot: number): unknown;
   /** node-redis 6: the master's client for a key (WAIT goes there). */
   getNodeClientForKey?(key: string, isReadonly?: boolean): Promise<NodeRedisClientLike>;
