@@ -23,7 +23,10 @@ declare global {
 }
 
 /** `req.session` on Express's `Request`: the drop-in's, unless `Express.Request` already declares a `session` (tessera-session/express). */
-export type ExpressRequestSession = Express.Request extends { session: infer Declared } ? Declared : RequestSession;
+export type ExpressRequestSession = Express.Request extends {
+  /** The `session` that `Express.Request` may already declare. */
+  session: infer Declared;
+} ? Declared : RequestSession;
 
 declare module 'express-serve-static-core' {
   interface Request {

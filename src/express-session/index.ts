@@ -12,10 +12,21 @@ import { TesseraStore } from './tessera-store.js';
 
 /** The factory as express-session exports it: callable, with the classes as properties. */
 export interface SessionFactory {
+  /**
+   * Creates the session middleware, as `session(options)` in express-session 1.19: same options,
+   * defaults, deprecation warnings and error messages (see {@link SessionOptions}), plus tessera's
+   * opt-in fixes. Throws a TypeError on an invalid `genid`, `unset` or empty `secret` array.
+   * Where it behaves differently (promises, a bounded MemoryStore, no split response body, ...),
+   * docs/migrating-from-express-session.md says so.
+   */
   (options?: SessionOptions): SessionMiddleware;
+  /** The Store base class every express-session store extends (`Store.call(this)`, `util.inherits`). */
   Store: typeof Store;
+  /** The default store: express-session's MemoryStore, bounded (tessera: `maxEntries`, `checkPeriod`). */
   MemoryStore: typeof MemoryStore;
+  /** The class of `req.session.cookie`. */
   Cookie: typeof Cookie;
+  /** The class of `req.session`. */
   Session: typeof Session;
   /** tessera: wraps a tessera SessionStore explicitly (passing one as `store` wraps it for you). */
   TesseraStore: typeof TesseraStore;
@@ -23,6 +34,11 @@ export interface SessionFactory {
   default: SessionFactory;
 }
 
+/**
+ * The middleware factory, `session(options)`, carrying `Store`, `MemoryStore`, `Cookie`, `Session`
+ * and `TesseraStore`: what `require('tessera-session/express-session')` returns and the default
+ * export. express-session 1.19's options and defaults, plus tessera's opt-in fixes (see {@link SessionOptions}).
+ */
 const factory = function session(options?: SessionOptions): SessionMiddleware {
   return createMiddleware(options);
 } as SessionFactory;

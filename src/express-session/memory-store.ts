@@ -6,6 +6,7 @@ import { cookieExpiresAt } from '../adapter/index.js';
 import { Store } from './store.js';
 import type { Callback, SessionData } from './session.js';
 
+/** Options of the drop-in's MemoryStore: tessera's additions (express-session's MemoryStore takes none). */
 export interface MemoryStoreOptions {
   /** Most sessions kept; the least recently used goes first. Default 100 000. */
   maxEntries?: number;
@@ -15,11 +16,20 @@ export interface MemoryStoreOptions {
 
 const BaseStore = Store as unknown as new () => Store;
 
+/**
+ * The default store (`session.MemoryStore`): express-session's MemoryStore (sessions as JSON in
+ * this process, callbacks on a later turn, expired sessions dropped when read, `all()` as an
+ * object keyed by session ID), but bounded: at most `maxEntries` sessions, the least recently
+ * used evicted first, and an optional sweep every `checkPeriod` ms. Sessions are lost on restart
+ * and not shared between processes; `session()` warns when it gets one with
+ * `NODE_ENV=production`. Its timer is unref'd: it never keeps the process alive.
+ */
 export class MemoryStore extends BaseStore {
   readonly #sessions = new Map<string, string>();
   readonly #maxEntries: number;
   #timer: ReturnType<typeof setInterval> | undefined;
 
+  /** Throws a TypeError when `maxEntries` is not a positive integer or `checkPeriod` not a positive number. */
   constructor(options: MemoryStoreOptions = {}) {
     super();
     const max = options.maxEntries ?? 100_000;
@@ -62,6 +72,7 @@ export class MemoryStore extends BaseStore {
     }
   }
 
+  /** Calls back with session `sid`, or undefined when there is none or it has expired (then deleted). Marks it most recently used. */
   override get(sid: string, callback: Callback<SessionData | null | undefined>): void {
     const data = this.#read(sid);
     if (data !== undefined) {
@@ -73,16 +84,19 @@ export class MemoryStore extends BaseStore {
     setImmediate(callback, null, data);
   }
 
+  /** Stores `session` under `sid` as most recently used, evicting the least recently used beyond `maxEntries`. */
   override set(sid: string, session: SessionData, callback?: Callback): void {
     this.#write(sid, JSON.stringify(session));
     if (callback) setImmediate(callback, null);
   }
 
+  /** Deletes session `sid`. */
   override destroy(sid: string, callback?: Callback): void {
     this.#sessions.delete(sid);
     if (callback) setImmediate(callback, null);
   }
 
+  /** Gives the stored session `session.cookie` (and so its new expiry), keeping its data; a missing or expired session stays missing. */
   override touch(sid: string, session: SessionData, callback?: Callback): void {
     const current = this.#read(sid);
     if (current !== undefined) {
@@ -102,11 +116,13 @@ export class MemoryStore extends BaseStore {
     setImmediate(callback, null, result);
   }
 
+  /** Deletes every session. */
   override clear(callback?: Callback): void {
     this.#sessions.clear();
     if (callback) setImmediate(callback, null);
   }
 
+  /** Calls back with the number of live sessions (expired ones are deleted on the way). */
   override length(callback: Callback<number>): void {
     this.all((error, sessions) => callback(error, error ? undefined : Object.keys(sessions ?? {}).length));
   }

@@ -40,6 +40,7 @@ export interface SessionOptions {
   regenerateKeepsData?: boolean | undefined;
 }
 
+/** Connect's and Express's `next`: called with nothing to go on, or with an error for the error handlers. */
 export type NextFunction = (error?: unknown) => void;
 /** Typed on IncomingMessage so that Express's `app.use()` accepts it whatever `req.session` is declared as. */
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next: NextFunction) => void;

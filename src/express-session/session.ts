@@ -29,17 +29,45 @@ export interface SessionData {
 /** `req.session`: the Session's methods, `id` and `cookie`, plus your `SessionData` as optional properties. */
 export type RequestSession = Session & Partial<SessionData>;
 
-/** The callback API every express-session store implements. */
+/**
+ * The callback API every express-session store implements: `get`, `set` and `destroy` required,
+ * `touch` recommended, `all`, `clear` and `length` optional (the middleware never calls those three).
+ */
 export interface StoreMethods {
+  /**
+   * Calls back with session `sid` as stored (its JSON: `cookie.expires` may be a date string), or
+   * with null or undefined when there is none. The middleware treats an error whose `code` is
+   * `'ENOENT'` as none too; any other error goes to `next(err)`.
+   */
   get(sid: string, callback: Callback<SessionData | null | undefined>): void;
+  /** Stores `session` under `sid`, replacing what was there. */
   set(sid: string, session: SessionData, callback?: Callback): void;
+  /** Deletes session `sid`. */
   destroy(sid: string, callback?: Callback): void;
+  /**
+   * Optional, recommended: refreshes the stored session's expiry from `session.cookie` without a
+   * full save. The middleware calls it at the end of a request whose session came from the cookie
+   * when it does not save it (with `resave: false`: unchanged since it was loaded or saved).
+   */
   touch?(sid: string, session: SessionData, callback?: Callback): void;
+  /** Optional: every session, as an array or as an object keyed by session ID (the MemoryStore gives an object). */
   all?(callback: Callback<SessionData[] | Record<string, SessionData> | null>): void;
+  /** Optional: deletes every session. */
   clear?(callback?: Callback): void;
+  /** Optional: calls back with the number of sessions. */
   length?(callback: Callback<number>): void;
 }
 
+// @inline: the package exports this interface only through store.ts's `Store` alias, so TypeDoc
+// would report the references to it here (SessionOptions.store, SessionRequest.sessionStore) as
+// unexported; inlined, they list its methods instead. Declaring the interface in store.ts, beside
+// the `Store` constant, would let them link to `Store` and make the tag unnecessary.
+/**
+ * An express-session store: an EventEmitter (`'disconnect'` makes the middleware skip sessions
+ * until `'connect'`) with the {@link StoreMethods}, plus what the Store base class supplies.
+ *
+ * @inline
+ */
 export interface Store extends EventEmitter, StoreMethods {
   /** Destroys `req.sessionID` in the store, then gives `req` a new empty session. */
   regenerate(req: SessionRequest, callback: Callback): void;
@@ -61,10 +89,13 @@ export interface SessionRequest extends IncomingMessage {
   sessionStore?: Store | undefined;
   /** cookie-parser's secret, the fallback when no `secret` option is given (deprecated). */
   secret?: unknown;
+  /** cookie-parser's cookies: the session cookie is looked for here (still `s:`-signed) when the Cookie header gives no valid one (deprecated). */
   cookies?: Record<string, unknown>;
+  /** cookie-parser's signed cookies: the session ID is taken from here when the Cookie header gives no valid one (deprecated). */
   signedCookies?: Record<string, unknown>;
   /** Express's `req.secure` (honours `trust proxy`). */
   secure?: boolean;
+  /** Express's original URL: the path checked against `cookie.path` (else `req.url`). */
   originalUrl?: string;
 }
 
@@ -80,13 +111,20 @@ function settle(self: Session, callback: Callback | undefined, run: (done: Callb
   return promise;
 }
 
+/**
+ * `req.session`'s class (`session.Session`): your data and `cookie` as plain enumerable properties
+ * (what is stored), the non-enumerable `id` and `req`, and express-session's methods.
+ * tessera: `save`, `reload`, `destroy` and `regenerate` return a promise when called without a callback.
+ */
 export class Session {
   /** The session cookie's settings. */
   declare cookie: Cookie;
   /** The session ID (non-writable, non-enumerable): `req.sessionID` when the session was made. */
   declare readonly id: string;
+  /** The request the session belongs to (non-writable, non-enumerable: it is not stored). */
   declare readonly req: SessionRequest;
 
+  /** A session for `req` with ID `req.sessionID`, copying `data`'s properties except those that clash with a method, `id` or `req`. */
   constructor(req: SessionRequest, data?: object | null) {
     Object.defineProperty(this, 'req', { value: req });
     Object.defineProperty(this, 'id', { value: req.sessionID });

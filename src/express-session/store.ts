@@ -8,12 +8,26 @@ import { Cookie } from './cookie.js';
 import { Session } from './session.js';
 import type { Callback, RequestSession, SessionData, SessionRequest, Store as StoreInstance } from './session.js';
 
-/** An express-session store (the interface is declared in session.ts, beside Session, which works through it). */
+/**
+ * An express-session store: an EventEmitter (`'disconnect'` makes the middleware skip sessions until
+ * `'connect'`) with the callback methods of {@link StoreMethods}, plus `regenerate`, `load` and
+ * `createSession` from the Store base class. (The interface is declared in session.ts, beside
+ * Session, which works through it.)
+ *
+ * @interface
+ */
 export type Store = StoreInstance;
 
+/**
+ * The type of `session.Store`: an ES5-style constructor, so that stores can call `Store.call(this)`
+ * and `util.inherits(MyStore, Store)`; `new Store()` and `Store()` both make a base store.
+ */
 export interface StoreConstructor {
+  /** A base store: an EventEmitter with `regenerate`, `load` and `createSession`, to which a store adds `get`, `set` and `destroy`. */
   new (): Store;
+  /** Called without `new` it returns a new store too; `Store.call(this)` initialises `this` as an EventEmitter. */
   (): Store;
+  /** Supplies `regenerate`, `load` and `createSession` (and EventEmitter's methods) to every store. */
   prototype: Store;
 }
 

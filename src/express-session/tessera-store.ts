@@ -8,6 +8,7 @@ import type { SessionStore } from '../index.js';
 import { Store } from './store.js';
 import type { Callback, SessionData } from './session.js';
 
+/** Options of `new TesseraStore(store, options)` (tessera only). */
 export interface TesseraStoreOptions {
   /** Seconds a session whose cookie has no `expires` is kept. Default 86 400 (one day). */
   ttl?: number;
@@ -40,12 +41,20 @@ function parse(value: string | undefined): SessionData | undefined {
   }
 }
 
-/** An express-session store over a tessera SessionStore. `close()` closes the wrapped store. */
+/**
+ * An express-session store over a tessera SessionStore (tessera only): records are JSON under the
+ * SHA-256 of the session ID (unless `hashKeys: false`), expiring with the cookie. Passing a
+ * tessera store as `store` wraps it in one with the default options. No `all`, `clear` or
+ * `length`: tessera stores cannot list their records. Store failures reach the callbacks as
+ * SessionErrors (`ERR_SESSION_STORE`, the driver's error as `cause`). `close()` closes the
+ * wrapped store.
+ */
 export class TesseraStore extends BaseStore {
   readonly #store: SessionStore;
   readonly #ttlMs: number;
   readonly #hashKeys: boolean;
 
+  /** Throws a TypeError when `store` is not a tessera SessionStore or `ttl` not a positive number. */
   constructor(store: SessionStore, options: TesseraStoreOptions = {}) {
     super();
     if (!isTesseraStore(store)) throw new TypeError('TesseraStore needs a tessera SessionStore (get, set, delete)');
@@ -64,17 +73,23 @@ export class TesseraStore extends BaseStore {
     return cookieExpiresAt(session.cookie?.expires) ?? Date.now() + this.#ttlMs;
   }
 
+  /** Calls back with session `sid`, or null when there is none (or its record is not valid JSON). */
   override get(sid: string, callback: Callback<SessionData | null | undefined>): void {
     // The store may answer with a value or a promise of one.
     settle(callback, 'get', async () => parse(await this.#store.get(this.#key(sid))) ?? null);
   }
 
+  /**
+   * Stores `session` as JSON until its `cookie.expires`, or for `ttl` seconds when it has none; a
+   * session whose cookie has already expired is deleted instead.
+   */
   override set(sid: string, session: SessionData, callback?: Callback): void {
     const key = this.#key(sid);
     const expiresAt = this.#expiresAt(session);
     settle(callback, 'set', () => (expiresAt > Date.now() ? this.#store.set(key, JSON.stringify(session), expiresAt) : this.#store.delete(key)));
   }
 
+  /** Deletes session `sid`. */
   override destroy(sid: string, callback?: Callback): void {
     settle(callback, 'delete', () => this.#store.delete(this.#key(sid)));
   }
