@@ -1,5 +1,8 @@
 // `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath,machinery]
-//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds, --only: HTTP and in process)
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>] [--instructions [--jobs=2]]`
+//   (--rounds, --only: HTTP and in process; --only also the instruction counts)
+// --instructions adds the instruction counts under callgrind (bench/instructions.ts; 30-60 min in
+// full on 2 cores, a few minutes with --quick); --skip=instructions leaves them out again.
 // Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
 // (bench/store-ops.ts), read-path (bench/hot-path.ts) and hand-written-machinery (bench/machinery.ts)
 // measurements in their own processes, and writes the report to
@@ -38,10 +41,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * The Markdown a section script prints. A script that fails (e.g. it imports a part of src/ that
  * another engineer's work in progress moved) gives a line saying so, and the other sections still run.
  */
-async function script(file: string, extra: string[] = []): Promise<string> {
+async function script(file: string, extra: string[] = [], timeoutMs = 15 * 60_000): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : []), ...extra], {
-      timeout: 15 * 60_000,
+      timeout: timeoutMs,
       killSignal: 'SIGKILL',
       maxBuffer: 1 << 22,
     });
@@ -101,6 +104,11 @@ try {
     const inProcess = splitComparisons(await script('in-process.ts', extra));
     comparisons.unshift(...inProcess.comparisons);
     sections.push('', '## Express middlewares in process (no network)', '', inProcess.text);
+  }
+  if (args.includes('--instructions') && !skip.includes('instructions')) {
+    log('instructions per request under callgrind (long: see bench/instructions.ts) ...');
+    const extra = [...(listArg('only').length > 0 ? [`--only=${listArg('only').join(',')}`] : []), ...(listArg('jobs').length > 0 ? [`--jobs=${numberArg('jobs', 2)}`] : [])];
+    sections.push('', '## Instructions per request (callgrind, in process)', '', await script('instructions.ts', extra, 120 * 60_000));
   }
   if (!skip.includes('memory')) {
     log('memory per session ...');
