@@ -1,6 +1,10 @@
-// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,memory,stores,hotpath,machinery]
-//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>]`  (--rounds, --only: HTTP and in process)
-// Runs the HTTP benchmark (bench/http.ts), then the memory (bench/memory.ts), raw store
+// `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,latency,memory,stores,hotpath,machinery]
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>] [--instructions [--jobs=2]]`
+//   (--rounds, --only: HTTP and in process; --only also the instruction counts)
+// --instructions adds the instruction counts under callgrind (bench/instructions.ts; 30-60 min in
+// full on 2 cores, a few minutes with --quick); --skip=instructions leaves them out again.
+// --delays=1,10,50: the latency section's added ms each way (bench/latency.ts).
+// Runs the HTTP benchmark (bench/http.ts), the store-latency one (bench/latency.ts), then the memory (bench/memory.ts), raw store
 // (bench/store-ops.ts), read-path (bench/hot-path.ts) and hand-written-machinery (bench/machinery.ts)
 // measurements in their own processes, and writes the report to
 // bench/results/<time>.md (and prints it).
@@ -13,6 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runHttp } from './http.js';
+import { runLatency } from './latency.js';
 import type { Comparison } from './lib/baseline.js';
 import { checkBaseline, comparisonTable, describeBaseline, splitComparisons } from './lib/baseline.js';
 import { buildBench, compiled } from './lib/build.js';
@@ -38,10 +43,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * The Markdown a section script prints. A script that fails (e.g. it imports a part of src/ that
  * another engineer's work in progress moved) gives a line saying so, and the other sections still run.
  */
-async function script(file: string, extra: string[] = []): Promise<string> {
+async function script(file: string, extra: string[] = [], timeoutMs = 15 * 60_000): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [compiled(`bench/${file}`), ...(quick ? ['--quick'] : []), ...extra], {
-      timeout: 15 * 60_000,
+      timeout: timeoutMs,
       killSignal: 'SIGKILL',
       maxBuffer: 1 << 22,
     });
@@ -101,6 +106,24 @@ try {
     const inProcess = splitComparisons(await script('in-process.ts', extra));
     comparisons.unshift(...inProcess.comparisons);
     sections.push('', '## Express middlewares in process (no network)', '', inProcess.text);
+  }
+  if (!skip.includes('latency')) {
+    log('store latency through a delaying proxy ...');
+    const latency = await runLatency({
+      delays: listArg('delays').length > 0 ? listArg('delays').map(Number) : quick ? [10] : [1, 10, 50],
+      seconds: numberArg('seconds', quick ? 1 : 4),
+      warmupSeconds: numberArg('warmup', quick ? 0.3 : 1),
+      connections: numberArg('connections', 10),
+      sessions: quick ? 50 : 200,
+      only: listArg('only'),
+      log,
+    });
+    sections.push('', '## Store latency: Redis and PostgreSQL behind a delaying proxy', '', latency);
+  }
+  if (args.includes('--instructions') && !skip.includes('instructions')) {
+    log('instructions per request under callgrind (long: see bench/instructions.ts) ...');
+    const extra = [...(listArg('only').length > 0 ? [`--only=${listArg('only').join(',')}`] : []), ...(listArg('jobs').length > 0 ? [`--jobs=${numberArg('jobs', 2)}`] : [])];
+    sections.push('', '## Instructions per request (callgrind, in process)', '', await script('instructions.ts', extra, 120 * 60_000));
   }
   if (!skip.includes('memory')) {
     log('memory per session ...');

@@ -1,6 +1,7 @@
 // Peers without type declarations in this install: used through narrow casts in bench/servers.
 declare module 'express-session';
 declare module 'cookie-session';
+declare module 'connect-pg-simple';
 
 declare module 'autocannon' {
   interface Histogram {

@@ -18,6 +18,9 @@ class Discard extends Writable {
   }
 }
 
+/** A request that takes longer fails the run (BENCH_REQUEST_TIMEOUT_MS: longer under valgrind, which runs ~50× slower). */
+const REQUEST_TIMEOUT_MS = Number(process.env.BENCH_REQUEST_TIMEOUT_MS ?? 5000);
+
 /** One request through `listener`; resolves with the response's Set-Cookie values once it finished. */
 function request(listener: RequestListener, path: string, cookie: string | undefined): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -33,7 +36,7 @@ function request(listener: RequestListener, path: string, cookie: string | undef
     const res = new Response(req) as ServerResponse;
     const sink = new Discard();
     res.assignSocket(sink as unknown as Socket);
-    const timer = setTimeout(() => reject(new Error(`${path} did not finish within 5 s`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`${path} did not finish within ${REQUEST_TIMEOUT_MS} ms`)), REQUEST_TIMEOUT_MS);
     res.on('finish', () => {
       clearTimeout(timer);
       res.detachSocket(sink as unknown as Socket);
@@ -53,10 +56,10 @@ export interface InProcessResult {
 
 /**
  * Logs in `sessions` times (the floor has no session: it gets cookie headers of the same
- * length), warms up, then runs `requests` requests one after another (at most `maxMs`),
+ * length), warms up (`warmup` requests, at most `requests`), then runs `requests` requests one after another (at most `maxMs`),
  * rotating the cookies, and returns the CPU µs per request of this process.
  */
-export async function driveInProcess(listener: RequestListener, scenario: Scenario, options: { sessions: number; requests: number; maxMs: number }): Promise<InProcessResult> {
+export async function driveInProcess(listener: RequestListener, scenario: Scenario, options: { sessions: number; requests: number; warmup: number; maxMs: number }): Promise<InProcessResult> {
   const cookies: Array<string | undefined> = [];
   if (scenario !== 'S3') {
     for (let i = 0; i < options.sessions; i++) {
@@ -70,7 +73,7 @@ export async function driveInProcess(listener: RequestListener, scenario: Scenar
   const path = ROUTE[scenario];
   let next = 0;
   const one = (): Promise<string[]> => request(listener, path, cookies[next++ % cookies.length]);
-  for (let i = 0; i < Math.min(2000, options.requests); i++) await one();
+  for (let i = 0; i < Math.min(options.warmup, options.requests); i++) await one();
   const startedAt = performance.now();
   const cpu = process.cpuUsage();
   let requests = 0;

@@ -36,6 +36,7 @@ export const TARGETS: Target[] = [
   { name: 'tessera-express-session', label: 'tessera-session/express-session drop-in', framework: 'express', file: 'tessera-express-session' },
   { name: 'express-session-memory', label: 'express-session, MemoryStore', framework: 'express', file: 'express-session', arg: 'memory' },
   { name: 'express-session-redis', label: 'express-session, connect-redis', framework: 'express', file: 'express-session', arg: 'redis' },
+  { name: 'express-session-postgres', label: 'express-session, connect-pg-simple', framework: 'express', file: 'express-session', arg: 'postgres' },
   { name: 'cookie-session', label: 'cookie-session', framework: 'express', file: 'cookie-session' },
   { name: 'iron-session', label: 'iron-session', framework: 'express', file: 'iron-session' },
   { name: 'fastify-session', label: '@fastify/session (Fastify)', framework: 'fastify', file: 'fastify-session' },

@@ -1,11 +1,13 @@
-// express-session 1.x, with its MemoryStore (`memory`) or connect-redis (`redis`).
+// express-session 1.x, with its MemoryStore (`memory`), connect-redis (`redis`) or connect-pg-simple (`postgres`).
 import { createServer } from 'node:http';
 import type { RequestHandler } from 'express';
 import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
+import connectPgSimple from 'connect-pg-simple';
+import pg from 'pg';
 import { createClient } from 'redis';
-import { deleteRedisPrefix, REDIS_URL } from '../lib/stores.js';
+import { deleteRedisPrefix, PG_URL, REDIS_URL } from '../lib/stores.js';
 import { SECRET, argument, runId, serve } from './harness.js';
 import { addObjectSessionRoutes } from './object-session-routes.js';
 
@@ -22,6 +24,16 @@ if (kind === 'redis') {
   cleanup = async () => {
     await deleteRedisPrefix(client, prefix);
     await client.quit();
+  };
+} else if (kind === 'postgres') {
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 10 });
+  pool.on('error', () => {});
+  const tableName = `es_bench_${runId().replace(/\W/g, '_')}_${process.pid}`;
+  const PgStore = (connectPgSimple as (s: unknown) => new (options: object) => unknown)(session);
+  store = new PgStore({ pool, tableName, createTableIfMissing: true, pruneSessionInterval: false });
+  cleanup = async () => {
+    await pool.query(`DROP TABLE IF EXISTS "${tableName}"`);
+    await pool.end();
   };
 } else if (kind !== 'memory') {
   throw new Error(`unknown store ${kind}`);

@@ -78,11 +78,14 @@ async function runInProcess(server: Server, scenario: string, cleanup: () => Pro
   const { driveInProcess } = await import('../lib/in-process-driver.js');
   const listener = server.listeners('request')[0] as Parameters<typeof driveInProcess>[0];
   const quick = process.env.BENCH_QUICK === '1';
+  // bench/instructions.ts sets an exact request count, no time bound (the run is under callgrind).
+  const exact = (name: string): number | undefined => (process.env[name] === undefined ? undefined : Number(process.env[name]));
   try {
     const result = await driveInProcess(listener, scenario as Parameters<typeof driveInProcess>[1], {
-      sessions: quick ? 100 : 1000,
-      requests: quick ? 3_000 : 20_000,
-      maxMs: quick ? 600 : 4_000,
+      sessions: exact('BENCH_SESSIONS') ?? (quick ? 100 : 1000),
+      requests: exact('BENCH_REQUESTS') ?? (quick ? 3_000 : 20_000),
+      warmup: exact('BENCH_WARMUP') ?? 2000,
+      maxMs: exact('BENCH_REQUESTS') === undefined ? (quick ? 600 : 4_000) : Infinity,
     });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

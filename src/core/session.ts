@@ -38,16 +38,16 @@ export interface SessionFacts {
 }
 
 /**
- * Facts for a session that has never been stored. Without `id` it has none yet (`''`): the ID is
+ * Facts for a session that has never been stored (or, given `data`, as loaded). Without `id` it has none yet (`''`): the ID is
  * drawn when the session first needs one (it changes, or its `id` is read), so an anonymous
  * request that never writes costs no random bytes.
  */
-export function blankFacts(rules: SessionFacts['rules'], now: number, persistent: boolean, client: ClientInfo | undefined, id = ''): SessionFacts {
+export function blankFacts(rules: SessionFacts['rules'], now: number, persistent: boolean, client: ClientInfo | undefined, id = '', data = Object.create(null) as Data, lastSeenAt = now): SessionFacts {
   return {
     id,
-    data: Object.create(null) as Data,
+    data,
     createdAt: now,
-    lastSeenAt: now,
+    lastSeenAt,
     persistent,
     status: 'unchanged',
     touched: false,

@@ -32,7 +32,7 @@ type Method = (...args: unknown[]) => unknown;
 export class EndHook {
   #ending = false;
   #headersDone = false;
-  #endArgs: unknown[] = [];
+  #endArgs: unknown[] | undefined;
   readonly #end: Method;
   /** The hooks of further managers mounted on the same request (the first manager's hook holds them). */
   others: EndHook[] | undefined;
@@ -122,7 +122,7 @@ export class EndHook {
   /** The original `end` with the caller's arguments. If it throws (a bad argument), a later `end()` can still answer. */
   #endNow(): ServerResponse {
     try {
-      return this.#end.apply(this.res, this.#endArgs) as ServerResponse;
+      return this.#end.apply(this.res, this.#endArgs!) as ServerResponse;
     } catch (error) {
       this.#ending = false;
       throw error;

