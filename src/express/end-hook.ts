@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session, SessionManager } from '../index.js';
 import type { PreparedCommit, SessionProtocol } from '../adapter/index.js';
+import { nodeHeaderSink, writeSessionHeaders } from '../adapter/index.js';
 
 /** What the hook reports and how it answers when a commit fails before the headers left. Shared by all requests of one middleware. */
 export interface EndHookHandlers {
@@ -11,10 +12,7 @@ export interface EndHookHandlers {
 
 /** Applies a prepared commit's headers: each Set-Cookie appended, the others (Cache-Control, a token header) set. */
 export function applyCookieHeaders(res: ServerResponse, prepared: PreparedCommit): void {
-  for (const [name, value] of prepared.headers) {
-    if (name === 'set-cookie') res.appendHeader(name, value);
-    else res.setHeader(name, value);
-  }
+  if (prepared.headers.length > 0) writeSessionHeaders(prepared.headers, nodeHeaderSink(res));
 }
 
 type Method = (...args: unknown[]) => unknown;

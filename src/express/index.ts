@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../index.js';
 import { SessionError, createSessionManager, isSessionError } from '../index.js';
-import { asSessionError, sessionProtocol } from '../adapter/index.js';
+import { asSessionError, sessionProtocol, varyWith } from '../adapter/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -50,11 +50,8 @@ function hookOf(req: IncomingMessage, manager: SessionManager<object> | undefine
 
 /** Adds the request header that carries the session (`Cookie`, or the header transport's) to `Vary`. */
 function addVary(res: ServerResponse, header: string): void {
-  const current = res.getHeader('Vary');
-  const text = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current);
-  const name = header === 'cookie' ? 'Cookie' : header;
-  if (text === '') res.setHeader('Vary', name);
-  else if (!text.split(',').some((v) => ['*', header].includes(v.trim().toLowerCase()))) res.setHeader('Vary', `${text}, ${name}`);
+  const vary = varyWith(res.getHeader('Vary'), header);
+  if (vary !== undefined) res.setHeader('Vary', vary);
 }
 
 function clientOf(req: IncomingMessage): ClientInfo {

@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { SessionError } from '../index.js';
 import { isSessionError } from '../index.js';
 import type { PreparedCommit } from '../adapter/index.js';
+import { nodeHeaderSink, varyWith, writeSessionHeaders } from '../adapter/index.js';
 
 /** Applies a prepared commit's headers to a reply not yet sent: each Set-Cookie appended, the others set. */
 export function applyHeaders(reply: FastifyReply, prepared: PreparedCommit): void {
@@ -12,23 +13,13 @@ export function applyHeaders(reply: FastifyReply, prepared: PreparedCommit): voi
 
 /** Applies a prepared commit's headers straight to the raw response (a hijacked reply), if its headers have not left. */
 export function applyRawHeaders(reply: FastifyReply, prepared: PreparedCommit): void {
-  const res = reply.raw;
-  for (const [name, value] of prepared.headers) {
-    if (name === 'set-cookie') res.appendHeader(name, value);
-    else res.setHeader(name, value);
-  }
+  writeSessionHeaders(prepared.headers, nodeHeaderSink(reply.raw));
 }
 
 /** Adds the request header that carries the session (`Cookie`, or the header transport's) to `Vary`. */
 export function addVary(reply: FastifyReply, header: string): void {
-  const current = reply.getHeader('vary');
-  const name = header === 'cookie' ? 'Cookie' : header;
-  if (current === undefined || current === '') {
-    reply.header('vary', name);
-    return;
-  }
-  const text = Array.isArray(current) ? current.join(', ') : String(current);
-  if (!text.split(',').some((v) => ['*', header].includes(v.trim().toLowerCase()))) reply.header('vary', `${text}, ${name}`);
+  const vary = varyWith(reply.getHeader('vary'), header);
+  if (vary !== undefined) reply.header('vary', vary);
 }
 
 /** The status a session failure answers with: 503 for a store that failed or kept conflicting (worth a retry), else 500. */

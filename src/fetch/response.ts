@@ -1,27 +1,14 @@
 // Responses of the Fetch adapter: the session's headers put on the handler's Response (on a copy
 // when its headers are immutable), and the answer to a store that failed.
 import type { ResponseHeader } from '../adapter/index.js';
+import { varyWith, writeSessionHeaders } from '../adapter/index.js';
 import { isSessionError } from '../index.js';
-
-/** `Vary` with `header` added (as `Cookie` for the cookie), or undefined when it is there already (or `*`). */
-export function varyWith(current: string | null, header: string): string | undefined {
-  const name = header === 'cookie' ? 'Cookie' : header;
-  if (current === null || current.trim() === '') return name;
-  for (const part of current.split(',')) {
-    const value = part.trim().toLowerCase();
-    if (value === '*' || value === header) return undefined;
-  }
-  return `${current}, ${name}`;
-}
 
 /** Puts the headers on `headers`; the first write throws when they are immutable, before any change. */
 function apply(headers: Headers, sessionHeaders: readonly ResponseHeader[], requestHeader: string): void {
   const vary = varyWith(headers.get('vary'), requestHeader);
   if (vary !== undefined) headers.set('vary', vary);
-  for (const [name, value] of sessionHeaders) {
-    if (name === 'set-cookie') headers.append(name, value);
-    else headers.set(name, value);
-  }
+  writeSessionHeaders(sessionHeaders, headers);
 }
 
 /**

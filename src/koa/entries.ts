@@ -2,6 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import type { DefaultSessionData, Session, SessionManager } from '../index.js';
 import { SessionError } from '../index.js';
 import type { PreparedCommit, ResponseHeader, SessionProtocol } from '../adapter/index.js';
+import { nodeHeaderSink, writeSessionHeaders } from '../adapter/index.js';
 
 /** One manager's session on one request. */
 export interface Entry {
@@ -38,10 +39,7 @@ export function attachEntry(ctx: AnyContext, entry: Entry): void {
 
 /** Applies a prepared commit's headers to the response: each Set-Cookie appended, the others set. */
 export function applyHeaders(ctx: AnyContext, prepared: PreparedCommit): void {
-  for (const [name, value] of prepared.headers) {
-    if (name === 'set-cookie') ctx.res.appendHeader(name, value);
-    else ctx.res.setHeader(name, value);
-  }
+  writeSessionHeaders(prepared.headers, nodeHeaderSink(ctx.res));
 }
 
 function requireEntry(ctx: object, manager: SessionManager<object> | undefined): Entry {
