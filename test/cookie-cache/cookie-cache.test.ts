@@ -48,6 +48,11 @@ async function makeApp(options: Partial<SessionManagerOptions> = {}, shared?: { 
     req.session.set('blob', 'x'.repeat(5000));
     res.send('ok');
   });
+  app.get('/stream', (req, res) => {
+    res.write('head ');
+    req.session.set('streamed', true);
+    res.end('tail');
+  });
   app.get('/me', (req, res) => res.json({ user: req.session.get('userId') ?? null, keys: req.session.keys() }));
   app.post('/logout', (req, res) => {
     req.session.destroy();
@@ -118,6 +123,23 @@ describe('cookie cache: store round trips (CC-01)', () => {
     assert.ok(cacheSet(touched.setCookie));
     await me(b);
     assert.deepEqual(app.ops(), []);
+  });
+});
+
+describe('cookie cache: streamed responses (CC-11)', () => {
+  it('CC-11 a response whose headers leave before the handler is done clears the cache: a later change is read from the store', async () => {
+    const app = await makeApp();
+    try {
+      const b = new Browser(app.server.url);
+      await b.post('/login');
+      const streamed = await b.get('/stream');
+      assert.ok(cacheSet(streamed.setCookie)?.includes('Max-Age=0'), 'cleared, not re-issued');
+      app.ops();
+      assert.deepEqual((await me(b)).keys.sort(), ['streamed', 'userId']);
+      assert.deepEqual(app.ops(), ['get']);
+    } finally {
+      await app.server.close();
+    }
   });
 });
 

@@ -228,10 +228,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       v.idIssuedAt = now;
     },
 
-    persist(state, plan, now) {
+    persist(state, plan, now, streaming) {
       const { facts: f, carrier: v } = state;
       const purgeKey = v.purgeKey;
-      const slot = cache === undefined ? undefined : cacheSlot(cache, state, plan, now);
+      const slot = cache === undefined ? undefined : cacheSlot(cache, state, plan, now, streaming);
       if (plan.write === 'none' && plan.cookie === 'none' && purgeKey === undefined && slot === undefined) return NO_WORK;
       const headers: ResponseHeader[] =
         plan.cookie === 'set'

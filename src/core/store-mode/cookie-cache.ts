@@ -153,21 +153,23 @@ export interface CacheSlot {
 
 /**
  * The cache cookie of a commit. A cache that is set starts as a clearing cookie and gets its
- * value only when `run()` has written (or, for a read, at once in `run()`): an adapter that sends
- * the headers before the store work (a streamed body) clears the cache instead of caching a copy
- * the store may never hold. Undefined: no cache cookie in this response.
+ * value only in `run()`, once the write is done (a read: at once): headers sent before the store
+ * work clear the cache instead of caching a copy the store may never hold. A streamed response
+ * (`streaming`) always clears it. Undefined: no cache cookie in this response.
  */
 export function cacheSlot(
   cache: CookieCache,
   state: { readonly facts: SessionFacts; readonly carrier: { key: string; liveKey: string | undefined; cache: CacheVisit | undefined } },
   plan: CommitPlan,
   now: number,
+  streaming: boolean,
 ): CacheSlot | undefined {
   const { facts: f, carrier: v } = state;
   const visit = v.cache;
   if (visit === undefined || f.cookieLocked) return undefined;
   const clearing = visit.seen ? { header: cache.clear(now), fill: undefined } : undefined;
-  if (plan.write === 'delete' || plan.cookie === 'clear') return clearing;
+  // The headers leave before the handler is done: the session may still change, so no copy goes out.
+  if (streaming || plan.write === 'delete' || plan.cookie === 'clear') return clearing;
   const writes = plan.write !== 'none';
   if (!writes) {
     // Nothing stored, or reached through a renewal forward (the cookie names the old ID): no cache.
