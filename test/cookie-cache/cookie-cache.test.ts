@@ -257,6 +257,16 @@ describe('cookie cache: binding, size, keys and renewal (CC-06 ... CC-09)', () =
   beforeEach(async () => (app = await makeApp({ renewAfter: 120, renewGrace: 10 })));
   afterEach(() => app.server.close());
 
+  it('CC-06 an unusable session cookie is cleared together with the cache cookie', async () => {
+    const b = new Browser(app.server.url);
+    await b.post('/login');
+    const cache = (await b.cookie(CACHE))!;
+    const res = await new Browser(app.server.url).get('/me', { cookie: `__Host-sid=forged.value; ${CACHE}=${cache}` });
+    assert.equal(JSON.parse(res.body).user, null);
+    assert.ok(res.setCookie.some((c) => c.startsWith('__Host-sid=;') && c.includes('Max-Age=0')));
+    assert.ok(cacheSet(res.setCookie)?.includes('Max-Age=0'));
+  });
+
   it("CC-06 a cache cookie moved to another session is refused: that session's own record is read", async () => {
     const ada = new Browser(app.server.url);
     const eve = new Browser(app.server.url);
