@@ -218,6 +218,28 @@ describe('cookie cache: revocation and destroyed sessions (CC-02 ... CC-04)', ()
   });
 });
 
+describe('cookie cache: a failing revalidate (CC-04)', () => {
+  it('CC-04 a revalidate that throws fails the request closed: no session is read from the cache unchecked', async () => {
+    const app = await makeApp({
+      cookieCache: {
+        maxAge: 30,
+        revalidate: () => {
+          throw new Error('revocation feed down');
+        },
+      },
+    });
+    try {
+      const b = new Browser(app.server.url);
+      await b.post('/login');
+      const res = await b.get('/me');
+      assert.equal(res.status, 500);
+      assert.doesNotMatch(res.body, /ada/);
+    } finally {
+      await app.server.close();
+    }
+  });
+});
+
 describe('cookie cache: lost updates (CC-05)', () => {
   it('CC-05 two processes, parallel writes from one cached read: compare-and-set merges, no key lost', async () => {
     const a = await makeApp();
