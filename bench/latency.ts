@@ -10,6 +10,7 @@ import { startServer } from './lib/server-process.js';
 import { fmt, table } from './lib/stats.js';
 import { PG_URL, REDIS_URL } from './lib/stores.js';
 import { TARGETS } from './lib/targets.js';
+import type { Target } from './lib/targets.js';
 
 export interface LatencyConfig {
   /** Added each way, ms. */
@@ -22,13 +23,28 @@ export interface LatencyConfig {
   log: (line: string) => void;
 }
 
+/** Seconds the "+ cookie cache" servers trust a cached copy (`cookieCache.maxAge`); longer than a run, so S1 reads hit. */
+const CACHE_MAX_AGE = 300;
+
 /**
- * The servers compared, each behind the proxy of its store. The cookie cache (a later feature:
- * a sealed copy of the session in a second cookie, read without a round trip) adds its rows here:
- * a target whose server turns it on, e.g. `{ name: 'tessera-redis-cookie-cache' }` (lib/targets.ts).
- * Every server gets both stores' proxy URLs and uses its own.
+ * tessera with the cookie cache (docs/cookie-cache.md): a sealed copy of the session in a second
+ * cookie, read without a round trip. Only in this section (not in lib/targets.ts, which the HTTP
+ * section runs in full).
  */
-const COMPARED: Array<{ name: string }> = [{ name: 'tessera-redis' }, { name: 'express-session-redis' }, { name: 'tessera-postgres' }, { name: 'express-session-postgres' }];
+const CACHED: Target[] = (['redis', 'postgres'] as const).map((store) => {
+  const base = TARGETS.find((t) => t.name === `tessera-${store}`)!;
+  return { ...base, name: `tessera-${store}-cookie-cache`, label: `${base.label} + cookie cache`, env: { BENCH_COOKIE_CACHE: String(CACHE_MAX_AGE) } };
+});
+
+/** The servers compared, each behind the proxy of its store. Every server gets both stores' proxy URLs and uses its own. */
+const COMPARED: Array<{ name: string }> = [
+  { name: 'tessera-redis' },
+  { name: 'tessera-redis-cookie-cache' },
+  { name: 'express-session-redis' },
+  { name: 'tessera-postgres' },
+  { name: 'tessera-postgres-cookie-cache' },
+  { name: 'express-session-postgres' },
+];
 const SCENARIOS: Scenario[] = ['S1', 'S2'];
 
 /** The URL with its host and port replaced by the proxy's. */
@@ -54,9 +70,9 @@ export async function runLatency(config: LatencyConfig): Promise<string> {
     };
     try {
       for (const { name } of compared) {
-        const target = TARGETS.find((t) => t.name === name)!;
+        const target = [...TARGETS, ...CACHED].find((t) => t.name === name)!;
         config.log(`  ${delay} ms each way: ${target.label}`);
-        const env = { TESSERA_TEST_REDIS_URL: through(REDIS_URL, proxies.redis.port), TESSERA_TEST_PG_URL: through(PG_URL, proxies.postgres.port), BENCH_RUN_ID: `lat_${process.pid}_${delay}`, BENCH_STORE_TIMEOUT: '10' };
+        const env = { ...target.env, TESSERA_TEST_REDIS_URL: through(REDIS_URL, proxies.redis.port), TESSERA_TEST_PG_URL: through(PG_URL, proxies.postgres.port), BENCH_RUN_ID: `lat_${process.pid}_${delay}`, BENCH_STORE_TIMEOUT: '10' };
         const started = await startServer(target.file, target.arg, env);
         if (!started.ok) {
           rows.push([`${delay}`, target.label, 'all', `**not run**: ${started.reason}`, '', '', '']);
@@ -84,7 +100,9 @@ export async function runLatency(config: LatencyConfig): Promise<string> {
     `A TCP proxy adds the given delay each way between the server and its store (Redis or PostgreSQL on this machine), so each store round trip costs twice that more. ` +
     `Per server: ${fmt(config.sessions)} logins through the proxy, then per scenario a ${config.warmupSeconds} s warm-up and a ${config.seconds} s measured autocannon run, ` +
     `${config.connections} connections, the cookies rotated. S1: read an existing session; S2: change it every request. tessera runs with storeTimeout 10 s (its default of 1 s bounds a store call; express-session has no bound). ` +
-    'The cookie cache (a sealed copy of the session in a second cookie) is not built yet; its rows will come under each delay.\n\n' +
+    `"+ cookie cache": tessera with \`cookieCache: { maxAge: ${CACHE_MAX_AGE} }\` (docs/cookie-cache.md): S1 reads come from the cache cookie without a store round trip. ` +
+    'The load tool sends the cookies of the logins and never keeps the ones a response sets, so in S2 every write after the first of a session starts from a cache older than the record ' +
+    '(a browser keeps the re-issued cache): its compare-and-set fails, the record is re-read and merged, and written again: three round trips, the worst case, where the rows without the cache do two (a get, a compare-and-set).\n\n' +
     table(['added each way, ms', 'library', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors + non-2xx'], rows)
   );
 }

@@ -1,5 +1,6 @@
 // tessera's Express middleware on one store: `memory`, `sqlite`, `redis`, `postgres`, or
-// `sealed` (mode: 'cookie', when the core has it).
+// `sealed` (mode: 'cookie', when the core has it); BENCH_COOKIE_CACHE=<seconds> turns the cookie
+// cache on for a store.
 // The library comes from the source (src/, compiled with the bench), or, with
 // BENCH_TESSERA_DIST=<dir> (`npm run bench -- --baseline=<dir>`, see lib/baseline.ts), from the
 // built tessera in <dir>/dist/: the same routes and options on another build, so that only the
@@ -61,7 +62,9 @@ if (kind === 'sealed') {
   if (!(STORE_NAMES as readonly string[]).includes(kind)) throw new Error(`unknown tessera variant ${kind}`);
   const opened = await openStore(kind as StoreName, `${runId()}_${process.pid}`);
   cleanup = opened.cleanup;
-  manager = createSessionManager({ ...common, store: opened.store });
+  // BENCH_COOKIE_CACHE (seconds): the opt-in cookie cache of store mode (bench/latency.ts's "+ cookie cache" rows).
+  const cache = process.env.BENCH_COOKIE_CACHE ? { cookieCache: { maxAge: Number(process.env.BENCH_COOKIE_CACHE) } } : {};
+  manager = createSessionManager({ ...common, ...cache, store: opened.store });
 }
 
 const app = express();

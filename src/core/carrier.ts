@@ -53,7 +53,8 @@ export interface Carrier<C> {
   renewDue(state: RequestState<C>): boolean;
   /** Moves the session to its renewed ID (only when the plan says so). */
   renew(state: RequestState<C>, now: number): void;
-  persist(state: RequestState<C>, plan: CommitPlan, now: number): CarrierWork;
+  /** `streaming`: the headers leave now, ahead of the body and of this plan's store work. */
+  persist(state: RequestState<C>, plan: CommitPlan, now: number, streaming: boolean): CarrierWork;
   listSessions(userId: string, current: RequestState<C> | undefined): Promise<SessionInfo[]>;
   revokeSession(userId: string, handle: string): Promise<boolean>;
   revokeSessions(userId: string, except: RequestState<C> | undefined): Promise<number>;

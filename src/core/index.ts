@@ -11,7 +11,7 @@ export type { CommitResult, SessionManager } from './manager.js';
 export { createSessionManager } from './manager.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { MemoryStore } from './memory-store.js';
-export type { CommonSessionOptions, CookieModeOptions, ManagerOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
+export type { CommonSessionOptions, CookieCacheOptions, CookieModeOptions, ManagerOptions, SessionManagerOptions, StoreModeOptions } from './options.js';
 export { DEFAULTS } from './options.js';
 export { Session } from './session.js';
 export type { SessionStore, StoreWriteMeta, StoredSession } from './store.js';

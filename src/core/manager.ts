@@ -141,7 +141,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     // Nothing to write: what the calls did came to nothing (a value set to what it was, a session
     // destroyed before it was ever stored), so the session settles now.
     if (plan.write === 'none' && (f.status === 'modified' || f.status === 'destroyed')) settleFacts(f, f.baseline, f.lastSeenAt);
-    const work: CarrierWork = carrier.persist(state, plan, now);
+    const work: CarrierWork = carrier.persist(state, plan, now, streaming);
     if (work === NO_WORK) return NOTHING;
     const run = work.run;
     // A response that changes the token must never be cached.

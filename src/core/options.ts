@@ -60,6 +60,35 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   renewAfter?: number;
   /** After a renewal the old ID keeps working for this many seconds, for requests already in flight. Default 10. */
   renewGrace?: number;
+  /**
+   * Opt-in cookie cache (docs/cookie-cache.md): a sealed copy of the record in a second cookie,
+   * read without a store round trip for `maxAge` seconds. Revocation and logout elsewhere then take
+   * effect within `maxAge` at most (at once with `revalidate`). Needs a store with `setIf` and the
+   * cookie transport.
+   */
+  cookieCache?: CookieCacheOptions;
+}
+
+/** The cookie cache of store mode (`cookieCache`). */
+export interface CookieCacheOptions {
+  /** Seconds a cached copy is trusted without reading the store: the staleness window. From 1 to 3 600. */
+  maxAge: number;
+  /** The cache cookie's name. Default: the session cookie's name + `-cache` (`__Host-sid-cache`). Its other attributes are the session cookie's. */
+  name?: string;
+  /**
+   * Asked on every cache hit of a session with a user (`userKey`): return false to read the store
+   * instead (say, the user was revoked after `cachedAt`, epoch ms). Revocations made through this
+   * manager (`revokeSessions`, `revokeSession`, `destroy()`) are honoured at once in this process
+   * without it; use it to honour those of other processes.
+   */
+  revalidate?: (userId: string, cachedAt: number) => boolean | Promise<boolean>;
+}
+
+/** The cookie cache options as the core uses them. */
+export interface ResolvedCookieCache {
+  readonly cookie: ResolvedCookieOptions;
+  readonly maxAgeMs: number;
+  readonly revalidate: CookieCacheOptions['revalidate'];
 }
 
 /** Store mode options under their explicit name. */
@@ -84,6 +113,8 @@ export interface CookieModeOptions extends CommonSessionOptions {
   renewAfter?: never;
   /** Store mode only: refused in cookie mode. */
   renewGrace?: never;
+  /** Store mode only: refused in cookie mode (the session is in the cookie already). */
+  cookieCache?: never;
   /**
    * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
    * bytes the session is split into chunk cookies `name.0`, `name.1`, ...; over this limit a
@@ -116,6 +147,8 @@ export interface ResolvedOptions extends ExpiryRules {
   /** 0: no renewal. */
   readonly renewAfterMs: number;
   readonly renewGraceMs: number;
+  /** The cookie cache (store mode), or undefined when off. */
+  readonly cookieCache: ResolvedCookieCache | undefined;
   readonly maxCookieBytes: number;
   readonly revocationCheckAfterMs: number;
   readonly clock: Clock;
@@ -151,7 +184,7 @@ export const DEFAULTS = Object.freeze({
 /** The largest `maxCookieBytes`: more would not fit in common request-header limits. */
 const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
 /** Options of one mode only: given in the other mode they are refused, so a typo is not silently ignored. */
-const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace'];
+const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace', 'cookieCache'];
 const COOKIE_ONLY = ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter'];
 
 const configError = (message: string): SessionError => new SessionError('ERR_SESSION_CONFIG', message);
@@ -204,10 +237,12 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   if (renewAfterMs > 0 && renewGraceMs >= renewAfterMs) throw configError(`renewGrace (${renewGraceMs / 1000}s) must be shorter than renewAfter (${renewAfterMs / 1000}s)`);
   const userKey = input.userKey ?? DEFAULTS.userKey;
   if (typeof userKey !== 'string' || userKey === '') throw configError('userKey must be a non-empty string');
+  const cookie = resolveCookieOptions(input.cookie);
+  const transport = resolveTransport(input.transport);
   return Object.freeze({
     mode,
-    cookie: resolveCookieOptions(input.cookie),
-    transport: resolveTransport(input.transport),
+    cookie,
+    transport,
     lifetimeMs,
     idleMs,
     touchAfterMs,
@@ -219,11 +254,27 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     maxCommitRetries: integer('maxCommitRetries', input.maxCommitRetries ?? DEFAULTS.maxCommitRetries, 0, 100),
     renewAfterMs,
     renewGraceMs,
+    cookieCache: resolveCookieCache(loose.cookieCache, input.cookie, cookie, transport),
     maxCookieBytes: integer('maxCookieBytes', (loose.maxCookieBytes as number | undefined) ?? DEFAULTS.maxCookieBytes, 1024, MAX_COOKIE_BYTES_LIMIT),
     revocationCheckAfterMs: ms('revocationCheckAfter', loose.revocationCheckAfter ?? DEFAULTS.revocationCheckAfter, { zero: true }),
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
   });
+}
+
+function resolveCookieCache(input: unknown, cookieInput: CookieOptions | undefined, cookie: ResolvedCookieOptions, transport: Transport): ResolvedCookieCache | undefined {
+  if (input === undefined) return undefined;
+  const given = input as Partial<CookieCacheOptions> | null;
+  if (typeof given !== 'object' || given === null) throw configError('cookieCache must be { maxAge: seconds, name?, revalidate? }');
+  if (transport.kind !== 'cookie') throw configError('cookieCache needs the cookie transport: with the header transport there is no second cookie to carry the cache');
+  const maxAge = given.maxAge;
+  if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 1 || maxAge > 3600) {
+    throw configError(`cookieCache.maxAge must be a number of seconds from 1 to 3600 (it is how long a revoked session may still be read); got ${String(maxAge)}`);
+  }
+  if (given.revalidate !== undefined && typeof given.revalidate !== 'function') throw configError('cookieCache.revalidate must be a function (userId, cachedAt) => boolean');
+  const name = given.name ?? `${cookie.name}-cache`;
+  if (typeof name !== 'string' || name === cookie.name) throw configError('cookieCache.name must be a cookie name other than the session cookie\'s');
+  return Object.freeze({ cookie: resolveCookieOptions({ ...cookieInput, name }), maxAgeMs: maxAge * 1000, revalidate: given.revalidate });
 }
 
 /** The user ID a session's data names under `userKey` (per-user index, revocation), as a string. */

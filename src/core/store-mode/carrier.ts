@@ -12,8 +12,11 @@ import type { Baseline, SessionFacts } from '../session.js';
 import type { SessionStore } from '../store.js';
 import { createStoreCaller } from '../store-caller.js';
 import type { StoreCaller } from '../store-caller.js';
+import type { ResponseHeader } from '../transport.js';
 import type { ClientInfo } from '../types.js';
 import { commitRecord } from './commit.js';
+import { cacheSlot, createCookieCache } from './cookie-cache.js';
+import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
@@ -32,6 +35,8 @@ export interface StoreVisit {
   renewTo: string | undefined;
   /** A record seen expired or corrupt at load, deleted at commit. */
   purgeKey: string | undefined;
+  /** The cookie cache's facts (`cookieCache`), undefined when it is off. */
+  cache: CacheVisit | undefined;
 }
 
 type State = RequestState<StoreVisit>;
@@ -47,6 +52,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
+  const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
 
   // Built field by field, not spread from a partial: one object fewer per request, one shape.
   const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string): State => ({
@@ -54,8 +60,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     clearCookie,
     reissue,
     sentId: undefined,
-    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey },
+    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined },
   });
+  const withCache = (state: State, visit: CacheVisit): State => ((state.carrier.cache = visit), state);
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
     stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, false, purgeKey);
 
@@ -71,6 +78,16 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     }
     return chosen ?? 'invalid_cookie';
   };
+
+  /** The session the store holds under `key` (through a renewal forward, if any). */
+  const readStore = (picked: VerifiedId, key: string, now: number, client: ClientInfo | undefined): State | Promise<State> =>
+    thenMaybe(caller.read(key), (text) => {
+      // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
+      const forward = text === undefined ? undefined : decodeForward(text);
+      if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
+      if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
+      return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client));
+    });
 
   /** A state from the record text the store gave for the cookie's ID (through its forward, if any). */
   function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined): State {
@@ -129,6 +146,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const regenerating = plan.replaces && !renewing;
     const creating = plan.write === 'create' && !renewing;
     const oldKeys = regenerating ? keysOf(state) : [];
+    // Loaded from the cache cookie: a regenerate creates its record without compare-and-set, so
+    // first make sure the session still exists (a revoked one must never come back under a new ID).
+    if (regenerating && v.cache?.hit === true && (await caller.get(loadedKeyOf(v))) === undefined) {
+      f.status = 'destroyed';
+      settle(state, undefined, now);
+      return;
+    }
     if (regenerating) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
     const record = recordOf(f, v, now);
     const key = plan.write === 'create' ? storeKey(id) : v.key;
@@ -172,19 +196,24 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
 
     read(header, client, now) {
       const picked = pickId(transport.values(header, cookie.name));
-      if (picked === undefined) return fresh(now, client, false);
+      if (picked === undefined) return cache === undefined ? fresh(now, client, false) : withCache(fresh(now, client, false), cache.read(header, '', now).visit);
       if (typeof picked === 'string') {
         emit(picked);
-        return fresh(now, client, true);
+        return cache === undefined ? fresh(now, client, true) : withCache(fresh(now, client, true), cache.read(header, '', now).visit);
       }
       const key = storeKey(picked.id);
-      return thenMaybe(caller.read(key), (text) => {
-        // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
-        const forward = text === undefined ? undefined : decodeForward(text);
-        if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
-        if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
-        return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client));
-      });
+      if (cache === undefined) return readStore(picked, key, now, client);
+      const { visit, hit } = cache.read(header, key, now);
+      const fromStore = (): State | Promise<State> => {
+        visit.hit = false;
+        visit.cachedAt = now;
+        return thenMaybe(readStore(picked, key, now, client), (state) => withCache(state, visit));
+      };
+      const record = hit === undefined ? undefined : decodeRecord(hit.text);
+      if (record === undefined || expiryOf(options, record) <= now) return fromStore();
+      return thenMaybe(cache.trusted(record.userId, visit.cachedAt), (trusted) =>
+        trusted ? withCache(loaded(picked, key, hit!.text, undefined, now, client), visit) : fromStore(),
+      );
     },
 
     changed: ({ facts: f, carrier: v }) => encodeRecord(recordOf(f, v, f.lastSeenAt)) !== f.baseline?.text,
@@ -199,17 +228,21 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       v.idIssuedAt = now;
     },
 
-    persist(state, plan, now) {
+    persist(state, plan, now, streaming) {
       const { facts: f, carrier: v } = state;
       const purgeKey = v.purgeKey;
-      if (plan.write === 'none' && plan.cookie === 'none' && purgeKey === undefined) return NO_WORK;
-      const headers =
+      const slot = cache === undefined ? undefined : cacheSlot(cache, state, plan, now, streaming);
+      if (plan.write === 'none' && plan.cookie === 'none' && purgeKey === undefined && slot === undefined) return NO_WORK;
+      const headers: ResponseHeader[] =
         plan.cookie === 'set'
           ? [transport.set(cookie, signer.sign(f.id), f.persistent ? (expiryOf(options, { createdAt: f.createdAt, lastSeenAt: now }) - now) / 1000 : undefined, now)]
           : plan.cookie === 'clear'
             ? [transport.clear(cookie, now)]
             : [];
-      if (plan.write === 'none' && purgeKey === undefined) return { headers, pending: false, run: undefined };
+      if (slot !== undefined) headers.push(slot.header);
+      if (plan.write === 'none' && purgeKey === undefined) {
+        return slot?.fill === undefined ? { headers, pending: false, run: undefined } : { headers, pending: true, run: async () => slot.fill!() };
+      }
       return {
         headers,
         pending: true,
@@ -221,16 +254,18 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
           for (const key of keysOf(state)) await caller.delete(key);
+          if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
           settle(state, undefined, now);
-        }),
+        }).then(slot?.fill),
       };
     },
 
     listSessions: (userId, current) =>
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
-    revokeSession: (userId, handle) => revokeUserSession(caller, userId, handle),
+    revokeSession: (userId, handle) => (cache?.revoked(userId, options.clock.now()), revokeUserSession(caller, userId, handle)),
     revokeSessions: (userId, except) =>
-      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : []),
+      (cache?.revoked(userId, options.clock.now()),
+      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : [])),
   };
 }
