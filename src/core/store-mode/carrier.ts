@@ -1,6 +1,10 @@
 import { NO_WORK, thenMaybe } from '../carrier.js';
 import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
 import { hashStoreKey } from '../crypto/random.js';
+import { createDbscAccess, hasBoundCookie, registrationHeaders } from '../dbsc/access.js';
+import type { Binding } from '../dbsc/binding.js';
+import { createDbscCredentials } from '../dbsc/credentials.js';
+import { SessionError } from '../errors.js';
 import { createIdSigner } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
 import { MemoryStore } from '../memory-store.js';
@@ -32,6 +36,8 @@ export interface StoreVisit {
   renewTo: string | undefined;
   /** A record seen expired or corrupt at load, deleted at commit. */
   purgeKey: string | undefined;
+  /** The record's DBSC binding, written back unchanged (a regenerated session starts unbound). */
+  binding: Binding | undefined;
 }
 
 type State = RequestState<StoreVisit>;
@@ -47,14 +53,28 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
+  const dbsc = options.dbsc && {
+    dbsc: options.dbsc,
+    rules: options,
+    caller,
+    signer,
+    transport,
+    sessionCookie: cookie.name,
+    storeKey,
+    credentials: createDbscCredentials(ctx.keyring),
+    emit,
+  };
+  if (dbsc !== undefined && typeof store.setIf !== 'function') {
+    throw new SessionError('ERR_SESSION_CONFIG', 'dbsc needs a store with setIf (compare-and-set): without it a challenge could be used twice; use a tessera store (memory, sqlite, redis, postgres, mysql)');
+  }
 
   // Built field by field, not spread from a partial: one object fewer per request, one shape.
-  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string): State => ({
+  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string, binding?: Binding): State => ({
     facts,
     clearCookie,
     reissue,
     sentId: undefined,
-    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey },
+    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, binding },
   });
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
     stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, false, purgeKey);
@@ -73,7 +93,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   };
 
   /** A state from the record text the store gave for the cookie's ID (through its forward, if any). */
-  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined): State {
+  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined, header: string | null | undefined): State {
     if (text === undefined) {
       emit('unknown_id', picked.id);
       return fresh(now, client, true);
@@ -83,11 +103,19 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       emit(record === undefined ? 'corrupt' : 'expired', picked.id);
       return fresh(now, client, true, key);
     }
+    // A bound session counts only with a fresh bound cookie: without one it is a new, anonymous
+    // session, and its record stays as it is, so the real device can still refresh.
+    const bound = dbsc !== undefined && record.binding !== undefined;
+    if (bound && !hasBoundCookie(dbsc, header, record.binding!, now)) {
+      emit('dbsc_refused', picked.id);
+      return fresh(now, client, false);
+    }
     const issuedAt = record.idIssuedAt ?? record.createdAt;
     const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id, record.data, record.lastSeenAt);
     facts.baseline = { id: picked.id, text, persistent: record.persistent };
+    facts.bound = bound;
     const renewDue = options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs;
-    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue);
+    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue, undefined, record.binding);
   }
 
   const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
@@ -98,6 +126,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     client: f.client,
     idIssuedAt: v.idIssuedAt,
     data: f.data,
+    binding: v.binding,
   });
   /** Where the loaded record lives. */
   const loadedKeyOf = (v: StoreVisit): string => v.liveKey ?? v.key;
@@ -129,7 +158,12 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const regenerating = plan.replaces && !renewing;
     const creating = plan.write === 'create' && !renewing;
     const oldKeys = regenerating ? keysOf(state) : [];
-    if (regenerating) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+    if (regenerating) {
+      v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+      // A new session: the old binding stays behind with the old record; the new one is offered its own.
+      v.binding = undefined;
+      f.bound = false;
+    }
     const record = recordOf(f, v, now);
     const key = plan.write === 'create' ? storeKey(id) : v.key;
     const commit = {
@@ -169,6 +203,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
 
   return {
     sealed: false,
+    dbsc: dbsc && createDbscAccess(dbsc),
+    registration: dbsc && ((id, now) => registrationHeaders(dbsc, id, now)),
 
     read(header, client, now) {
       const picked = pickId(transport.values(header, cookie.name));
@@ -181,9 +217,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       return thenMaybe(caller.read(key), (text) => {
         // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
         const forward = text === undefined ? undefined : decodeForward(text);
-        if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
-        if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
-        return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client));
+        if (forward === undefined) return loaded(picked, key, text, undefined, now, client, header);
+        if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client, header);
+        return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client, header));
       });
     },
 
