@@ -23,6 +23,21 @@ export interface NodeResponseLike {
 }
 
 /**
+ * A Web `Request` with the method, URL and headers of a `node:http` request (no body: the DBSC
+ * endpoints read none), for mounting `createDbscEndpoints(manager).handle` on Fastify, Koa or
+ * anything else built on `node:http`.
+ */
+export function webRequestOf(req: NodeRequestLike): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    // node:http joins repeated headers with ", ", except Cookie with "; ".
+    headers.set(name, Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value);
+  }
+  return new Request(new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'), { method: req.method ?? 'GET', headers });
+}
+
+/**
  * The endpoints as `node:http` / Express middleware: answers the registration and refresh paths,
  * and calls `next()` for anything else (or answers 404 without `next`).
  *
@@ -31,13 +46,7 @@ export interface NodeResponseLike {
  */
 export function nodeDbscMiddleware(endpoints: DbscEndpoints): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => void {
   return (req, res, next) => {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue;
-      // node:http joins repeated headers with ", " except Cookie ("; "); set-cookie never arrives here.
-      headers.set(name, Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value);
-    }
-    const request = new Request(new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'), { method: req.method ?? 'GET', headers });
+    const request = webRequestOf(req);
     endpoints.handle(request).then(
       async (response) => {
         if (response === undefined) {

@@ -10,7 +10,21 @@ import type { DbscAlgorithm } from '../index.js';
 export type ProofFailure = 'malformed' | 'typ' | 'alg' | 'jwk' | 'signature';
 
 /** A proof that verified: its challenge (`jti`), and at registration the key it was signed with. */
-export type VerifiedProof = { readonly ok: true; readonly jti: string; readonly key: DbscKey } | { readonly ok: false; readonly reason: ProofFailure };
+export type VerifiedProof =
+  | {
+      /** The proof verified. */
+      readonly ok: true;
+      /** Its `jti` claim: the challenge it signed (not checked here). */
+      readonly jti: string;
+      /** The key it was signed with. */
+      readonly key: DbscKey;
+    }
+  | {
+      /** The proof was refused. */
+      readonly ok: false;
+      /** Why. */
+      readonly reason: ProofFailure;
+    };
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** RSA keys under 2048 bits are refused. */

@@ -2,11 +2,13 @@
 // device keys (ES256, RS256), compact `dbsc+jwt` proofs, and the header fields a browser reads.
 // The browser test client of the dbscweb helper is test/support/dbsc-client.ts; this one is ours.
 
+import type { webcrypto } from 'node:crypto';
+
 export type ProofAlg = 'ES256' | 'RS256';
 
 export interface DeviceKey {
   readonly alg: ProofAlg;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: webcrypto.CryptoKey;
   readonly publicJwk: Record<string, string>;
 }
 
@@ -20,7 +22,7 @@ const PARAMS = {
 /** A new key pair, as a browser makes one at registration. */
 export async function deviceKey(alg: ProofAlg, modulusLength = 2048): Promise<DeviceKey> {
   const generate = alg === 'RS256' ? { ...PARAMS.RS256.generate, modulusLength } : PARAMS.ES256.generate;
-  const pair = (await crypto.subtle.generateKey(generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await crypto.subtle.generateKey(generate, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
   const publicJwk: Record<string, string> =
     alg === 'ES256' ? { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! } : { kty: 'RSA', n: jwk.n!, e: jwk.e! };

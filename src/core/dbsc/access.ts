@@ -26,11 +26,23 @@ export interface DbscLookup {
 }
 
 /** The outcome of a registration or a refresh write. */
-export type DbscWrite = { readonly status: 'ok'; readonly binding: Binding } | { readonly status: 'already_bound' | 'gone' | 'used' | 'rebound' };
+export type DbscWrite =
+  | {
+      /** Written. */
+      readonly status: 'ok';
+      /** The binding as written. */
+      readonly binding: Binding;
+    }
+  | {
+      /** Not written: the session is bound already, no longer exists, the challenge was used, or another key was bound meanwhile. */
+      readonly status: 'already_bound' | 'gone' | 'used' | 'rebound';
+    };
 
 /** A verified public key, as the registration endpoint hands it over. */
 export interface DbscKey {
+  /** The key's signature algorithm. */
   readonly alg: DbscAlgorithm;
+  /** The public key (JWK members). */
   readonly jwk: Readonly<Record<string, string>>;
   /** RFC 7638 thumbprint, base64url. */
   readonly thumbprint: string;

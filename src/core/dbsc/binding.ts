@@ -7,11 +7,13 @@ export type UsedChallenge = readonly [nonce: string, issuedAt: number];
 export interface Binding {
   /** The DBSC `session_identifier`: random, not the session ID. */
   readonly id: string;
+  /** The key's signature algorithm. */
   readonly alg: DbscAlgorithm;
   /** The public key (JWK members, strings only). */
   readonly jwk: Readonly<Record<string, string>>;
   /** RFC 7638 thumbprint of `jwk`, base64url. */
   readonly thumbprint: string;
+  /** When the key was bound, epoch ms. */
   readonly boundAt: number;
   /** Refresh challenges already used, for single use; pruned once stale. */
   readonly used: readonly UsedChallenge[];

@@ -13,7 +13,21 @@ import type { Binding } from './binding.js';
 export type ChallengeKind = 'g' | 'r' | 'p';
 
 /** What checking a challenge found. */
-export type ChallengeCheck = { readonly ok: true; readonly nonce: string; readonly issuedAt: number } | { readonly ok: false; readonly reason: 'invalid' | 'stale' };
+export type ChallengeCheck =
+  | {
+      /** The challenge is good. */
+      readonly ok: true;
+      /** Its random part: what single use is tracked by. */
+      readonly nonce: string;
+      /** When it was issued, epoch ms. */
+      readonly issuedAt: number;
+    }
+  | {
+      /** The challenge is refused. */
+      readonly ok: false;
+      /** `invalid`: not ours, not for this session or not of this kind; `stale`: too old (or from the future). */
+      readonly reason: 'invalid' | 'stale';
+    };
 
 export interface DbscCredentials {
   boundValue(binding: Binding, expiresAt: number): string;

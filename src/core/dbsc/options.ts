@@ -41,15 +41,21 @@ export interface DbscOptions {
 
 /** The DBSC options as the core uses them. */
 export interface ResolvedDbsc {
+  /** Path of the registration endpoint. */
   readonly registrationPath: string;
+  /** Path of the refresh endpoint. */
   readonly refreshPath: string;
+  /** Algorithms offered and accepted. */
   readonly algorithms: readonly DbscAlgorithm[];
+  /** Lifetime of the bound cookie, ms. */
   readonly boundLifetimeMs: number;
+  /** Lifetime of a challenge, ms. */
   readonly challengeLifetimeMs: number;
   /** The bound cookie's options (the session cookie's attributes, its own name). */
   readonly cookie: ResolvedCookieOptions;
   /** The bound cookie's attributes as the JSON instructions give them: exactly those of its Set-Cookie, without Max-Age and Expires. */
   readonly attributes: string;
+  /** Scope rules sent in the instructions. */
   readonly scope: readonly DbscScopeRule[];
 }
 
