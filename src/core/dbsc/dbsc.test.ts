@@ -12,6 +12,7 @@ import { decodeRecord, encodeRecord } from '../store-mode/record.js';
 import type { SessionRecord } from '../store-mode/record.js';
 import { decodeBinding, encodeBinding } from './binding.js';
 import type { Binding } from './binding.js';
+import { dbscAccess } from './capability.js';
 import { createDbscCredentials } from './credentials.js';
 
 const SECRET = 'dbsc-unit-test-secret-0123456789abcdefghij';
@@ -99,5 +100,33 @@ describe('DBSC in the core', () => {
         if (decoded !== undefined) assert.deepEqual(decodeBinding(encodeBinding(decoded)), decoded);
       }),
     );
+  });
+
+  it('DB-22 a bound session keeps its binding through an ID renewal (renewAfter): the bound cookie still counts, without it the renewed ID gives nothing', async () => {
+    const clock = new FakeClock(NOW);
+    const store = new MemoryStore({ clock });
+    const manager = createSessionManager({ secrets: SECRET, store, clock, dbsc: {}, renewAfter: 60, cookie: { secure: false, name: 'sid' } });
+    const first = await manager.load(undefined);
+    first.regenerate();
+    first.set('userId', 'ada');
+    const login = await manager.commit(first);
+    assert.ok(login.headers.some(([name]) => name === 'secure-session-registration'));
+    const cookie = login.setCookie[0]!.split(';')[0]!;
+    const access = dbscAccess(manager);
+    const written = await access.bind((await access.lookup(cookie))!, { alg: 'ES256', jwk: BINDING.jwk, thumbprint: BINDING.thumbprint });
+    assert.equal(written.status, 'ok');
+    const bound = access.boundCookie((written as { binding: Binding }).binding).split(';')[0]!;
+    assert.match(bound, /^sid-bound=/);
+    clock.advance(61);
+    const session = await manager.load(`${cookie}; ${bound}`);
+    assert.equal(session.bound, true);
+    const renewed = (await manager.commit(session)).setCookie.find((c) => c.startsWith('sid='))!.split(';')[0]!;
+    assert.notEqual(renewed, cookie, 'the ID was renewed');
+    const after = await manager.load(`${renewed}; ${bound}`);
+    assert.equal(after.bound, true);
+    assert.equal(after.get('userId'), 'ada');
+    const bare = await manager.load(renewed);
+    assert.equal(bare.bound, false);
+    assert.equal(bare.get('userId'), undefined);
   });
 });
