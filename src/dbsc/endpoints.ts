@@ -1,4 +1,4 @@
-import { SessionError } from '../index.js';
+import { SessionError, isSessionError } from '../index.js';
 import { dbscAccess } from '../adapter/index.js';
 import type { Binding, DbscAccess, DbscLookup } from '../adapter/index.js';
 import { readStringItem, sfString } from './headers.js';
@@ -20,11 +20,11 @@ export interface DbscEndpointOptions {
 
 /** The registration and refresh endpoints, over Web `Request`/`Response`. */
 export interface DbscEndpoints {
-  /** The registration endpoint (POST `dbsc.registrationPath`). */
+  /** The registration endpoint (POST `dbsc.registrationPath`). Never rejects (see `handle`). */
   register(request: Request): Promise<Response>;
-  /** The refresh endpoint (POST `dbsc.refreshPath`). */
+  /** The refresh endpoint (POST `dbsc.refreshPath`). Never rejects (see `handle`). */
   refresh(request: Request): Promise<Response>;
-  /** Routes by path: the endpoint's answer, or undefined when the request is for neither path. */
+  /** Routes by path: the endpoint's answer, or undefined when the request is for neither path. Never rejects: a store failure answers 503 with `Retry-After` (the browser keeps its session and retries later), any other failure 500. */
   handle(request: Request): Promise<Response | undefined>;
 }
 
@@ -130,12 +130,22 @@ export function createDbscEndpoints(manager: { readonly cookieName: string }, op
     return issue(written.binding);
   }
 
+  /** A failure is a 5xx, which the browser answers by trying later, never by ending its session. */
+  const guarded = (endpoint: (request: Request) => Promise<Response>) => async (request: Request): Promise<Response> => {
+    try {
+      return await endpoint(request);
+    } catch (error) {
+      return isSessionError(error) && error.code === 'ERR_SESSION_STORE' ? answer(503, undefined, [['retry-after', '1']]) : answer(500);
+    }
+  };
+  const guardedRegister = guarded(register);
+  const guardedRefresh = guarded(refresh);
   return {
-    register,
-    refresh,
+    register: guardedRegister,
+    refresh: guardedRefresh,
     async handle(request) {
       const path = new URL(request.url).pathname;
-      return path === config.registrationPath ? register(request) : path === config.refreshPath ? refresh(request) : undefined;
+      return path === config.registrationPath ? guardedRegister(request) : path === config.refreshPath ? guardedRefresh(request) : undefined;
     },
   };
 }

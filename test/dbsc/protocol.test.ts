@@ -294,6 +294,24 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       const ended = await browser.post('/dbsc/refresh', { headers: refreshHeaders(id2) });
       assert.equal(JSON.parse(ended.body).continue, false);
     });
+
+    it('DB-23 a failing store answers 503 with Retry-After (the browser tries later), never continue: false', async () => {
+      const browser = app.browser();
+      const id = await bind(browser, es);
+      const store = app.store as { get: (key: string) => unknown };
+      const get = store.get;
+      store.get = () => {
+        throw new Error('store down');
+      };
+      try {
+        const answer = await browser.post('/dbsc/refresh', { headers: refreshHeaders(id) });
+        assert.equal(answer.status, 503);
+        assert.equal(answer.headers.get('retry-after'), '1');
+      } finally {
+        store.get = get;
+      }
+      assert.equal((await browser.post('/dbsc/refresh', { headers: refreshHeaders(id) })).status, 403, 'back to normal');
+    });
   });
 }
 
