@@ -1,5 +1,5 @@
 import type { Keyring } from './crypto/keyring.js';
-import type { DbscAccess } from './dbsc/access.js';
+import type { DbscAccess } from './dbsc/types.js';
 import type { SessionEventType } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import type { CommitPlan } from './policy.js';

@@ -1,5 +1,5 @@
 import { SessionError } from '../errors.js';
-import type { DbscAccess } from './access.js';
+import type { DbscAccess } from './types.js';
 
 const registry = new WeakMap<object, DbscAccess>();
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import { macTag, sameText } from '../shared/mac.js';
 import type { Binding } from './binding.js';
+import type { ChallengeCheck } from './types.js';
 
 /**
  * The two MACs of DBSC, under keys derived from the keyring (the first signs, all verify):
@@ -11,23 +12,6 @@ import type { Binding } from './binding.js';
  * identifier for a refresh), the time and a random nonce. Neither holds the session ID.
  */
 export type ChallengeKind = 'g' | 'r' | 'p';
-
-/** What checking a challenge found. */
-export type ChallengeCheck =
-  | {
-      /** The challenge is good. */
-      readonly ok: true;
-      /** Its random part: what single use is tracked by. */
-      readonly nonce: string;
-      /** When it was issued, epoch ms. */
-      readonly issuedAt: number;
-    }
-  | {
-      /** The challenge is refused. */
-      readonly ok: false;
-      /** `invalid`: not ours, not for this session or not of this kind; `stale`: too old (or from the future). */
-      readonly reason: 'invalid' | 'stale';
-    };
 
 export interface DbscCredentials {
   boundValue(binding: Binding, expiresAt: number): string;
