@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { deviceKey, parseChallenge, parseRegistration, quoted, refreshProof, registrationProof } from '../../test/support/dbsc-proof.js';
 import { Browser } from '../../test/support/http.js';
 import type { BrowserResponse } from '../../test/support/http.js';
 import { startTestApp } from './test-server.js';
@@ -200,5 +201,36 @@ describe('auth-app over HTTP', () => {
     assert.equal((await visitor.get('/profile')).status, 200);
     app.clock.advance(601);
     assert.equal((await visitor.get('/profile')).headers.get('location'), '/login');
+  });
+
+  it('DBSC: the login offers a device binding; once the browser registers its key the devices page says "This device is bound", and the bound cookie must be renewed', async () => {
+    const visitor = new Visitor(app.url);
+    await visitor.register('bound', 'bound-password');
+    const login = await visitor.login('bound', 'bound-password');
+    const offer = parseRegistration(login.headers.get('secure-session-registration'));
+    assert.ok(offer, 'the login response offers registration');
+    assert.match((await visitor.get('/devices')).body, /This device is not bound/);
+    const key = await deviceKey('ES256');
+    const registered = await visitor.post(offer.path, { headers: { 'secure-session-response': quoted(await registrationProof(key, offer.challenge)) } });
+    assert.equal(registered.status, 200);
+    const id = (JSON.parse(registered.body) as { session_identifier: string }).session_identifier;
+    const page = (await visitor.get('/devices')).body;
+    assert.match(page, /This device is bound\./);
+    assert.match(page, /Bound to its device/);
+    // A copy of the cookies works while the bound cookie lives (600 s), and no longer: within the
+    // idle timeout (600 s here), past the bound cookie, the copy is logged out.
+    const thief = new Visitor(app.url);
+    for (const cookie of await visitor.jar.getCookies(app.url)) await thief.jar.setCookie(cookie.clone()!, app.url);
+    app.clock.advance(300);
+    assert.equal((await visitor.get('/profile')).status, 200);
+    assert.equal((await thief.get('/profile')).status, 200);
+    app.clock.advance(301);
+    assert.equal((await thief.get('/profile')).headers.get('location'), '/login');
+    // The device's browser refreshes before its next request (Chrome holds the request meanwhile).
+    const challenge = parseChallenge((await visitor.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': quoted(id) } })).headers.get('secure-session-challenge'));
+    assert.ok(challenge);
+    const refreshed = await visitor.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': quoted(id), 'secure-session-response': quoted(await refreshProof(key, challenge.challenge)) } });
+    assert.equal(refreshed.status, 200);
+    assert.match((await visitor.get('/devices')).body, /This device is bound\./);
   });
 });

@@ -2,7 +2,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { systemClock } from '../../src/index.js';
-import type { Clock, CookieOptions, SessionStore } from '../../src/index.js';
+import type { Clock, CookieOptions, DbscOptions, SessionStore } from '../../src/index.js';
 import { createCsrf } from '../../src/csrf/index.js';
 import type { AppDeps } from './deps.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   cookie?: CookieOptions;
   /** Failed logins allowed per account and per IP in a window; defaults in login-throttle.ts (5, 20, 15 minutes). */
   loginLimits?: LoginLimits;
+  /** Device Bound Session Credentials: on by default where the store has compare-and-set; false turns it off. */
+  dbsc?: DbscOptions | false;
 }
 
 /** The status of an error meant for the client (the body parser's 413 or 400), else undefined. */
@@ -39,13 +41,15 @@ function clientErrorStatus(error: unknown): number | undefined {
 
 export function createApp(options: AppOptions): Express {
   const clock = options.clock ?? systemClock;
-  const { manager, middleware } = createSessions({
+  const { manager, middleware, dbsc } = createSessions({
     secrets: options.secrets,
     store: options.store,
     clock,
     ...(options.idleTimeout === undefined ? {} : { idleTimeout: options.idleTimeout }),
     ...(options.lifetime === undefined ? {} : { lifetime: options.lifetime }),
     ...(options.cookie === undefined ? {} : { cookie: options.cookie }),
+    // Chrome on Windows and macOS binds the session to a key on the device (docs/device-bound-sessions.md).
+    ...(options.dbsc === false || typeof options.store.setIf !== 'function' ? {} : { dbsc: options.dbsc ?? {} }),
   });
   const csrf = createCsrf();
   const deps: AppDeps = { manager, users: options.users, csrf, clock, throttle: new LoginThrottle(clock, options.loginLimits) };
@@ -53,6 +57,8 @@ export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/favicon.ico', (_req, res) => void res.status(204).end()); // no session for it
+  // The DBSC endpoints read the session cookie themselves and answer before any page middleware.
+  if (dbsc !== undefined) app.use(dbsc);
   app.use(noStore);
   // The session and the user first, so that every page after them, the CSRF and body-parser
   // error pages included, shows the navigation of the visitor's state.

@@ -1,5 +1,6 @@
 // The session manager of the demo and the middleware that loads and stores sessions.
 import type { SessionManager, SessionManagerOptions } from '../../src/index.js';
+import { createDbscEndpoints, nodeDbscMiddleware } from '../../src/dbsc/index.js';
 import { createSessionManager } from '../../src/index.js';
 import type { SessionMiddleware } from '../../src/express/index.js';
 import { session } from '../../src/express/index.js';
@@ -10,6 +11,8 @@ export interface Sessions {
   manager: SessionManager<AppSessionData>;
   /** Loads the session of each request, and stores it before the response ends. */
   middleware: SessionMiddleware;
+  /** The DBSC registration and refresh endpoints (device-bound sessions), when `dbsc` is on. */
+  dbsc: ReturnType<typeof nodeDbscMiddleware> | undefined;
 }
 
 /** One week at most; logged out after two hours without a request, unless the options say otherwise. */
@@ -20,5 +23,6 @@ export function createSessions(options: SessionManagerOptions): Sessions {
   const manager = createSessionManager<AppSessionData>(settings);
   // Record each new session's browser and IP for the "Your devices" page.
   const middleware = session(manager, { recordClient: true });
-  return { manager, middleware };
+  const dbsc = settings.dbsc === undefined ? undefined : nodeDbscMiddleware(createDbscEndpoints(manager));
+  return { manager, middleware, dbsc };
 }

@@ -2,6 +2,12 @@
 // beyond the root entry. See docs/writing-an-adapter.md.
 export type { PreparedCommit, SessionProtocol } from '../core/protocol.js';
 export { sessionProtocol } from '../core/protocol.js';
+// What `tessera-session/dbsc` uses of a manager made with the `dbsc` option.
+export type { ChallengeCheck, DbscAccess, DbscKey, DbscLookup, DbscWrite } from '../core/dbsc/types.js';
+export type { Binding, UsedChallenge } from '../core/dbsc/binding.js';
+export { publicJwk } from '../core/dbsc/binding.js';
+export { dbscAccess } from '../core/dbsc/capability.js';
+export type { ResolvedDbsc } from '../core/dbsc/options.js';
 export { asSessionError, storeError } from '../core/errors.js';
 export { findCookieValues } from '../core/cookie/header.js';
 export type { ResolvedCookieOptions } from '../core/cookie/options.js';

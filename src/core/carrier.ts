@@ -1,4 +1,5 @@
 import type { Keyring } from './crypto/keyring.js';
+import type { DbscAccess } from './dbsc/types.js';
 import type { SessionEventType } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import type { CommitPlan } from './policy.js';
@@ -41,6 +42,10 @@ export interface CarrierContext {
 export interface Carrier<C> {
   /** The record travels in the cookie. */
   readonly sealed: boolean;
+  /** DBSC (store mode with the `dbsc` option): what the endpoints use. */
+  readonly dbsc?: DbscAccess | undefined;
+  /** DBSC: the headers offering registration to a session just logged in under `id`. */
+  readonly registration?: ((id: string, now: number) => ResponseHeader[]) | undefined;
   /** The session the request header (Cookie, or the token header) names, or a fresh one; a promise when the carrier must wait for a store. */
   read(header: string | null | undefined, client: ClientInfo | undefined, now: number): RequestState<C> | Promise<RequestState<C>>;
   /** The data or persistence differ from the baseline (asked only when the session may have changed). */

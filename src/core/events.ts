@@ -15,7 +15,15 @@ export type SessionEventType =
   /** A stored record that could not be decoded. */
   | 'corrupt'
   /** A compare-and-set commit met another request's write and merged. */
-  | 'conflict';
+  | 'conflict'
+  /** DBSC: a browser registered its key; the session is now bound. */
+  | 'dbsc_bound'
+  /** DBSC: a bound cookie was renewed with a valid proof. */
+  | 'dbsc_refreshed'
+  /** DBSC: a bound session came without a fresh bound cookie (a stolen cookie, or a refresh the browser skipped): it was treated as a new, anonymous session. */
+  | 'dbsc_refused'
+  /** DBSC: a proof failed (bad signature, wrong key, algorithm or challenge). */
+  | 'dbsc_proof_failed';
 
 /** One lifecycle or security event, as `onEvent` receives it. */
 export interface SessionEvent {

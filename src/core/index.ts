@@ -4,6 +4,7 @@ export { systemClock } from './clock.js';
 export type { CookieOptions } from './cookie/options.js';
 export { parseCookieHeader } from './cookie/header.js';
 export { hashStoreKey } from './crypto/random.js';
+export type { DbscAlgorithm, DbscOptions, DbscScopeRule } from './dbsc/options.js';
 export type { SessionErrorCode } from './errors.js';
 export { SessionError, isSessionError } from './errors.js';
 export type { SessionEvent, SessionEventListener, SessionEventType } from './events.js';

@@ -3,9 +3,10 @@ import type { Carrier, CarrierContext, CarrierWork, RequestState } from './carri
 import { createCookieCarrier } from './cookie-mode/carrier.js';
 import { createKeyring } from './crypto/keyring.js';
 import { hashStoreKey } from './crypto/random.js';
+import { registerDbsc } from './dbsc/capability.js';
 import { SessionError, asSessionError } from './errors.js';
 import type { CookieModeOptions, ManagerOptions } from './options.js';
-import { resolveOptions } from './options.js';
+import { resolveOptions, userIdOf } from './options.js';
 import { planCommit } from './policy.js';
 import type { CommitPlan } from './policy.js';
 import { registerProtocol } from './protocol.js';
@@ -141,11 +142,13 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     // Nothing to write: what the calls did came to nothing (a value set to what it was, a session
     // destroyed before it was ever stored), so the session settles now.
     if (plan.write === 'none' && (f.status === 'modified' || f.status === 'destroyed')) settleFacts(f, f.baseline, f.lastSeenAt);
+    // DBSC: a session that logs in (regenerated, with a user) is offered a device binding.
+    const offer = carrier.registration !== undefined && f.status === 'regenerated' && plan.cookie === 'set' && userIdOf(options, f.data) !== undefined;
     const work: CarrierWork = carrier.persist(state, plan, now, streaming);
     if (work === NO_WORK) return NOTHING;
     const run = work.run;
     // A response that changes the token must never be cached.
-    const headers = work.headers.length === 0 ? work.headers : [...work.headers, NO_STORE];
+    const headers = work.headers.length === 0 ? work.headers : offer ? [...work.headers, ...carrier.registration!(f.id, now), NO_STORE] : [...work.headers, NO_STORE];
     return {
       headers,
       pending: work.pending,
@@ -175,5 +178,6 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     revokeSessions: async (userId, revokeOptions) => carrier.revokeSessions(userId, revokeOptions?.except && stateOf(revokeOptions.except)),
   };
   registerProtocol(manager, protocol as unknown as SessionProtocol<object>);
+  if (carrier.dbsc !== undefined) registerDbsc(manager, carrier.dbsc);
   return manager;
 }

@@ -4,6 +4,8 @@ import type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
 import { resolveCookieOptions } from './cookie/options.js';
 import { SessionError } from './errors.js';
 import type { SessionEventListener } from './events.js';
+import type { DbscOptions, ResolvedDbsc } from './dbsc/options.js';
+import { resolveDbsc } from './dbsc/options.js';
 import type { ExpiryRules } from './policy.js';
 import type { SessionStore } from './store.js';
 import type { HeaderTransportOptions, Transport } from './transport.js';
@@ -67,6 +69,8 @@ export interface SessionManagerOptions extends CommonSessionOptions {
    * cookie transport.
    */
   cookieCache?: CookieCacheOptions;
+  /** Device Bound Session Credentials: bind logged-in sessions to a key the browser keeps on the device (see docs/device-bound-sessions.md). Off by default. */
+  dbsc?: DbscOptions;
 }
 
 /** The cookie cache of store mode (`cookieCache`). */
@@ -115,6 +119,8 @@ export interface CookieModeOptions extends CommonSessionOptions {
   renewGrace?: never;
   /** Store mode only: refused in cookie mode (the session is in the cookie already). */
   cookieCache?: never;
+  /** Store mode only: refused in cookie mode (single-use challenges need server state; see docs/device-bound-sessions.md). */
+  dbsc?: never;
   /**
    * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
    * bytes the session is split into chunk cookies `name.0`, `name.1`, ...; over this limit a
@@ -153,6 +159,8 @@ export interface ResolvedOptions extends ExpiryRules {
   readonly revocationCheckAfterMs: number;
   readonly clock: Clock;
   readonly onEvent: SessionEventListener | undefined;
+  /** Device Bound Session Credentials, when on. */
+  readonly dbsc: ResolvedDbsc | undefined;
 }
 
 /** The defaults, in one place. */
@@ -235,10 +243,11 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   const renewAfterMs = input.renewAfter === undefined ? 0 : ms('renewAfter', input.renewAfter);
   const renewGraceMs = ms('renewGrace', input.renewGrace ?? DEFAULTS.renewGrace, { zero: true });
   if (renewAfterMs > 0 && renewGraceMs >= renewAfterMs) throw configError(`renewGrace (${renewGraceMs / 1000}s) must be shorter than renewAfter (${renewAfterMs / 1000}s)`);
+  const transport = resolveTransport(input.transport);
+  const dbsc = resolveDbsc(loose.dbsc as DbscOptions | undefined, { mode, transport: transport.kind, cookie: input.cookie });
   const userKey = input.userKey ?? DEFAULTS.userKey;
   if (typeof userKey !== 'string' || userKey === '') throw configError('userKey must be a non-empty string');
   const cookie = resolveCookieOptions(input.cookie);
-  const transport = resolveTransport(input.transport);
   return Object.freeze({
     mode,
     cookie,
@@ -259,6 +268,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     revocationCheckAfterMs: ms('revocationCheckAfter', loose.revocationCheckAfter ?? DEFAULTS.revocationCheckAfter, { zero: true }),
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
+    dbsc,
   });
 }
 

@@ -34,6 +34,8 @@ export interface SessionFacts {
   baseline: Baseline | undefined;
   /** The cookie left with the response headers: the ID can no longer change. */
   cookieLocked: boolean;
+  /** DBSC: the session is bound to a device key, and this request proved it with a fresh bound cookie. */
+  bound: boolean;
   readonly rules: ExpiryRules & { readonly clock: Clock };
 }
 
@@ -56,6 +58,7 @@ export function blankFacts(rules: SessionFacts['rules'], now: number, persistent
     client,
     baseline: undefined,
     cookieLocked: false,
+    bound: false,
     rules,
   };
 }
@@ -110,6 +113,13 @@ export class Session<T extends object = DefaultSessionData> {
 
   /** When the session ends unless used again: the earlier of the absolute and the idle deadline (epoch ms). */
   get expiresAt(): number { return expiryOf(this.#f.rules, this.#f); }
+
+  /**
+   * DBSC (the `dbsc` option): true when the session is bound to a key the browser keeps on this
+   * device and the request came with a fresh bound cookie. Gate sensitive actions on it; false for
+   * browsers without DBSC, and after `regenerate()` (a new session is bound anew).
+   */
+  get bound(): boolean { return this.#f.bound && this.#f.baseline?.id === this.#f.id; }
 
   /** Remember-me: whether the cookie outlives the browser session. */
   get persistent(): boolean { return this.#f.persistent; }

@@ -44,4 +44,6 @@ export interface SessionInfo {
   ip?: string;
   /** True for the session of the request that asked. */
   current: boolean;
+  /** Present and true when the session is bound to a device key (DBSC, the `dbsc` option). */
+  bound?: boolean;
 }

@@ -13,7 +13,7 @@ export function deviceRoutes(deps: AppDeps): Router {
   router.get('/devices', requireUser, async (req, res) => {
     const devices = await manager.listSessions(currentUser(res)!.id, sessionOf(req));
     const ctx = pageContext(req, res, deps, 'Your devices');
-    sendPage(res, ctx, devicesView(ctx, devices, deps.clock.now()));
+    sendPage(res, ctx, devicesView(ctx, devices, deps.clock.now(), sessionOf(req).bound));
   });
 
   router.post('/devices/revoke', requireUser, async (req, res) => {

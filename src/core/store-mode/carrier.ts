@@ -1,6 +1,8 @@
 import { NO_WORK, thenMaybe } from '../carrier.js';
 import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
 import { hashStoreKey } from '../crypto/random.js';
+import { createDbscAccess, dbscContext, hasBoundCookie, registrationHeaders } from '../dbsc/access.js';
+import type { Binding } from '../dbsc/binding.js';
 import { createIdSigner } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
 import { MemoryStore } from '../memory-store.js';
@@ -37,6 +39,8 @@ export interface StoreVisit {
   purgeKey: string | undefined;
   /** The cookie cache's facts (`cookieCache`), undefined when it is off. */
   cache: CacheVisit | undefined;
+  /** The record's DBSC binding, written back unchanged (a regenerated session starts unbound). */
+  binding: Binding | undefined;
 }
 
 type State = RequestState<StoreVisit>;
@@ -53,14 +57,15 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
+  const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, compareAndSet: typeof store.setIf === 'function' });
 
   // Built field by field, not spread from a partial: one object fewer per request, one shape.
-  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string): State => ({
+  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string, binding?: Binding): State => ({
     facts,
     clearCookie,
     reissue,
     sentId: undefined,
-    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined },
+    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined, binding },
   });
   const withCache = (state: State, visit: CacheVisit): State => ((state.carrier.cache = visit), state);
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
@@ -80,17 +85,17 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   };
 
   /** The session the store holds under `key` (through a renewal forward, if any). */
-  const readStore = (picked: VerifiedId, key: string, now: number, client: ClientInfo | undefined): State | Promise<State> =>
+  const readStore = (picked: VerifiedId, key: string, now: number, client: ClientInfo | undefined, header: string | null | undefined): State | Promise<State> =>
     thenMaybe(caller.read(key), (text) => {
       // A renewed ID's old cookie, within its grace window: follow the forward to the live record.
       const forward = text === undefined ? undefined : decodeForward(text);
-      if (forward === undefined) return loaded(picked, key, text, undefined, now, client);
-      if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client);
-      return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client));
+      if (forward === undefined) return loaded(picked, key, text, undefined, now, client, header);
+      if (forward.until <= now) return loaded(picked, key, undefined, forward, now, client, header);
+      return thenMaybe(caller.read(forward.key), (live) => loaded(picked, key, live, forward, now, client, header));
     });
 
   /** A state from the record text the store gave for the cookie's ID (through its forward, if any). */
-  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined): State {
+  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined, header: string | null | undefined): State {
     if (text === undefined) {
       emit('unknown_id', picked.id);
       return fresh(now, client, true);
@@ -100,11 +105,19 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       emit(record === undefined ? 'corrupt' : 'expired', picked.id);
       return fresh(now, client, true, key);
     }
+    // A bound session counts only with a fresh bound cookie: without one it is a new, anonymous
+    // session, and its record stays as it is, so the real device can still refresh.
+    const bound = dbsc !== undefined && record.binding !== undefined;
+    if (bound && !hasBoundCookie(dbsc, header, record.binding!, now)) {
+      emit('dbsc_refused', picked.id);
+      return fresh(now, client, false);
+    }
     const issuedAt = record.idIssuedAt ?? record.createdAt;
     const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id, record.data, record.lastSeenAt);
     facts.baseline = { id: picked.id, text, persistent: record.persistent };
+    facts.bound = bound;
     const renewDue = options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs;
-    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue);
+    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue, undefined, record.binding);
   }
 
   const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
@@ -115,6 +128,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     client: f.client,
     idIssuedAt: v.idIssuedAt,
     data: f.data,
+    binding: v.binding,
   });
   /** Where the loaded record lives. */
   const loadedKeyOf = (v: StoreVisit): string => v.liveKey ?? v.key;
@@ -153,7 +167,12 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       settle(state, undefined, now);
       return;
     }
-    if (regenerating) v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+    if (regenerating) {
+      v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
+      // A new session: the old binding stays behind with the old record; the new one is offered its own.
+      v.binding = undefined;
+      f.bound = false;
+    }
     const record = recordOf(f, v, now);
     const key = plan.write === 'create' ? storeKey(id) : v.key;
     const commit = {
@@ -193,6 +212,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
 
   return {
     sealed: false,
+    dbsc: dbsc && createDbscAccess(dbsc),
+    registration: dbsc && ((id, now) => registrationHeaders(dbsc, id, now)),
 
     read(header, client, now) {
       const picked = pickId(transport.values(header, cookie.name));
@@ -202,17 +223,17 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
         return cache === undefined ? fresh(now, client, true) : withCache(fresh(now, client, true), cache.read(header, '', now).visit);
       }
       const key = storeKey(picked.id);
-      if (cache === undefined) return readStore(picked, key, now, client);
+      if (cache === undefined) return readStore(picked, key, now, client, header);
       const { visit, hit } = cache.read(header, key, now);
       const fromStore = (): State | Promise<State> => {
         visit.hit = false;
         visit.cachedAt = now;
-        return thenMaybe(readStore(picked, key, now, client), (state) => withCache(state, visit));
+        return thenMaybe(readStore(picked, key, now, client, header), (state) => withCache(state, visit));
       };
       const record = hit === undefined ? undefined : decodeRecord(hit.text);
       if (record === undefined || expiryOf(options, record) <= now) return fromStore();
       return thenMaybe(cache.trusted(record.userId, visit.cachedAt), (trusted) =>
-        trusted ? withCache(loaded(picked, key, hit!.text, undefined, now, client), visit) : fromStore(),
+        trusted ? withCache(loaded(picked, key, hit!.text, undefined, now, client, header), visit) : fromStore(),
       );
     },
 

@@ -79,6 +79,8 @@ export function mergeRecord(
     client: ours.client ?? theirs.client,
     idIssuedAt: latest(ours.idIssuedAt, theirs.idIssuedAt),
     data,
+    // Only the DBSC endpoints change a binding: the stored one always wins.
+    binding: theirs.binding,
   };
 }
 

@@ -1,3 +1,5 @@
+import { decodeBinding, encodeBinding } from '../dbsc/binding.js';
+import type { Binding } from '../dbsc/binding.js';
 import { dataOf, parseObject } from '../json.js';
 import type { ClientInfo } from '../types.js';
 
@@ -11,6 +13,8 @@ export interface SessionRecord {
   /** When the current ID was issued, if the ID was ever renewed (`renewAfter`); else `createdAt`. */
   idIssuedAt?: number | undefined;
   data: Record<string, unknown>;
+  /** The device binding (DBSC), once the browser registered a key. Absent in records without one, which encode as before. */
+  binding?: Binding | undefined;
 }
 
 /** Encodes a record as versioned JSON. Key order is fixed, so equal records encode equally. */
@@ -24,6 +28,7 @@ export function encodeRecord(record: SessionRecord): string {
     m: record.client,
     i: record.idIssuedAt,
     d: record.data,
+    b: record.binding === undefined ? undefined : encodeBinding(record.binding),
   });
 }
 
@@ -32,6 +37,9 @@ export function decodeRecord(text: string): SessionRecord | undefined {
   const r = parseObject(text);
   const data = dataOf(r?.d);
   if (r === undefined || data === undefined || r.v !== 1 || !Number.isFinite(r.c) || !Number.isFinite(r.s)) return undefined;
+  // A binding that does not decode makes the record corrupt: never an unbound session by accident.
+  const binding = r.b === undefined ? undefined : decodeBinding(r.b);
+  if (r.b !== undefined && binding === undefined) return undefined;
   return {
     createdAt: r.c as number,
     lastSeenAt: r.s as number,
@@ -40,6 +48,7 @@ export function decodeRecord(text: string): SessionRecord | undefined {
     client: typeof r.m === 'object' && r.m !== null ? pickClient(r.m as Record<string, unknown>) : undefined,
     idIssuedAt: Number.isFinite(r.i) ? (r.i as number) : undefined,
     data,
+    binding,
   };
 }
 

@@ -19,6 +19,7 @@ export async function listUserSessions(caller: StoreCaller, rules: ExpiryRules, 
     const info: SessionInfo = { handle: handleOf(key), createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, expiresAt: expiryOf(rules, record), current: key === currentKey };
     if (record.client?.userAgent !== undefined) info.userAgent = record.client.userAgent;
     if (record.client?.ip !== undefined) info.ip = record.client.ip;
+    if (record.binding !== undefined) info.bound = true;
     sessions.push(info);
   }
   return sessions.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
