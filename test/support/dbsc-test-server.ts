@@ -57,6 +57,8 @@ export interface DbscTestServer {
   sessions: Map<string, SessionRecord>;
   /** Moves the injected clock on (only when the server owns its clock). */
   advance(seconds: number): void;
+  /** Resolves with the first answered exchange (logged or to come) that matches; rejects after `timeoutMs`. */
+  waitFor(match: (entry: LoggedExchange) => boolean, timeoutMs?: number): Promise<LoggedExchange>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
   const boundMaxAge = options.boundMaxAge ?? 600;
   const secret = randomBytes(32);
   const log: LoggedExchange[] = [];
+  const waiters = new Set<(entry: LoggedExchange) => void>();
   const sessions = new Map<string, SessionRecord>();
   const byDbscId = new Map<string, SessionRecord>();
   const secure = '; Secure';
@@ -231,6 +234,7 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
     res.on('finish', () => {
       entry.status = res.statusCode;
       entry.responseHeaders = res.getHeaders();
+      for (const waiter of [...waiters]) waiter(entry);
     });
     handle(req, res, entry).catch((error: unknown) => {
       entry.note = `crash: ${String(error)}`;
@@ -248,6 +252,23 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
     sessions,
     advance: (seconds) => {
       offset += seconds * 1000;
+    },
+    waitFor: (match, timeoutMs = 10_000) => {
+      const done = log.find((e) => e.status !== undefined && match(e));
+      if (done) return Promise.resolve(done);
+      return new Promise<LoggedExchange>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`no matching request within ${timeoutMs} ms; log: ${log.map((e) => `${e.method} ${e.path} ${e.status}`).join(', ')}`));
+        }, timeoutMs);
+        const waiter = (entry: LoggedExchange) => {
+          if (!match(entry)) return;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(entry);
+        };
+        waiters.add(waiter);
+      });
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
