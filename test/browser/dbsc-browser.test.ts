@@ -37,7 +37,7 @@ describe('DBSC in Chromium (standalone server)', { timeout: 120_000 }, () => {
     chromium = launched.chromium;
     server = await startDbscTestServer({ tls: chromium.tls, host: 'localhost', boundLifetime: BOUND_LIFETIME, boundMaxAge: 600 });
     context = await chromium.browser.newContext();
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     page = await context.newPage();
   });
 
@@ -49,7 +49,7 @@ describe('DBSC in Chromium (standalone server)', { timeout: 120_000 }, () => {
 
   it('1. login: Chromium takes the offer up, proves possession of a fresh key, and gets the bound cookie', { skip }, async () => {
     await page.goto(`${server.url}/login?user=ada`);
-    const registration = await server.waitFor(isPath('/dbsc/register'));
+    const registration = await server.waitFor(isPath('/dbsc/register'), 20_000);
     assert.equal(registration.status, 200, registration.note);
     assert.equal(registration.method, 'POST');
     assert.match(String(registration.note), /"typ":"dbsc\+jwt"/);
@@ -108,10 +108,10 @@ describe('DBSC in Chromium (standalone server)', { timeout: 120_000 }, () => {
   });
 
   it('4. the probe can say no: without the DeviceBoundSessions feature the same Chromium does not register', { skip }, async () => {
-    const without = await launchChromiumForDbsc({ features: DBSC_FEATURES.filter((f) => f !== 'DeviceBoundSessions'), probeTimeoutMs: 4_000 });
+    const without = await launchChromiumForDbsc({ features: DBSC_FEATURES.filter((f) => f !== 'DeviceBoundSessions'), probeTimeoutMs: 5_000 });
     if (without.ok) await without.chromium.close();
     assert.equal(without.ok, false);
     assert.ok(!without.ok && without.kind === 'unsupported', JSON.stringify(without));
-    assert.match(without.reason, /^this Chromium build cannot do DBSC: .*no registration request within 4000 ms/);
+    assert.match(without.reason, /^this Chromium build cannot do DBSC: .*no registration request within 5000 ms/);
   });
 });

@@ -85,7 +85,7 @@ async function probe(browser: Browser, tls: TlsPair, timeoutMs: number): Promise
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(`https://localhost:${(server.address() as AddressInfo).port}/`, { timeout: timeoutMs });
+    await page.goto(`https://localhost:${(server.address() as AddressInfo).port}/`, { timeout: 30_000 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), timeoutMs);
@@ -111,7 +111,7 @@ export interface LaunchOptions {
 /** Launches Chromium for DBSC tests and proves that it registers; or returns why it cannot. */
 export async function launchChromiumForDbsc(options: LaunchOptions = {}): Promise<DbscChromiumResult> {
   const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 20_000;
   if (!existsSync(executablePath)) {
     return { ok: false, kind: 'environment', reason: `no Chromium at ${executablePath} (install Debian's chromium, or set CHROMIUM_PATH)` };
   }
