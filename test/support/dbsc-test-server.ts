@@ -34,8 +34,8 @@ export interface DbscTestServerOptions {
   tls?: { key: string; cert: string };
   /** Host name used in the URL (it must resolve to 127.0.0.1 in the browser). */
   host?: string;
-  /** Also send the legacy `Sec-Session-Registration` / `Sec-Session-Challenge` headers. */
-  legacyHeaders?: boolean;
+  /** Which names the registration and challenge headers go out under: `Secure-Session-*` (default), `Sec-Session-*`, or both. */
+  headerNames?: 'standard' | 'legacy' | 'both';
 }
 
 interface SessionRecord {
@@ -130,6 +130,11 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
     scope: { origin, include_site: false, scope_specification: [{ type: 'exclude', domain: new URL(origin).hostname, path: '/login' }] },
     credentials: [{ type: 'cookie', name: BOUND_COOKIE, attributes: boundAttributes }],
   });
+  const setDbscHeader = (res: ServerResponse, kind: 'registration' | 'challenge', value: string) => {
+    const names = options.headerNames ?? 'standard';
+    if (names !== 'legacy') res.setHeader(`secure-session-${kind}`, value);
+    if (names !== 'standard') res.setHeader(`sec-session-${kind}`, value);
+  };
   const proofHeader = (req: IncomingMessage) => {
     const value = req.headers['secure-session-response'] ?? req.headers['sec-session-response'];
     return typeof value === 'string' ? value.trim().replace(/^"(.*)"$/, '$1') : undefined;
@@ -152,8 +157,7 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
       const c = newChallenge(fresh);
       const offer = `(ES256 RS256);path="/dbsc/register";challenge="${c}"`;
       res.setHeader('set-cookie', `${LONG_COOKIE}=${fresh.sid}; Path=/${secure}; HttpOnly; SameSite=Lax; Max-Age=86400`);
-      res.setHeader('secure-session-registration', offer);
-      if (options.legacyHeaders) res.setHeader('sec-session-registration', offer);
+      setDbscHeader(res, 'registration', offer);
       return send(200, `<!doctype html><title>in</title><p id="who">logged in as ${fresh.user}</p>`);
     }
 
@@ -187,8 +191,7 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
       const jws = proofHeader(req);
       if (!jws) {
         const c = newChallenge(bound);
-        res.setHeader('secure-session-challenge', `"${c}";id="${id}"`);
-        if (options.legacyHeaders) res.setHeader('sec-session-challenge', `"${c}";id="${id}"`);
+        setDbscHeader(res, 'challenge', `"${c}";id="${id}"`);
         return send(403, 'challenge', 'text/plain');
       }
       try {
@@ -202,7 +205,7 @@ export async function startDbscTestServer(options: DbscTestServerOptions = {}): 
       } catch (error) {
         entry.note = `${entry.note ?? ''} refused: ${(error as Error).message}`;
         const c = newChallenge(bound);
-        res.setHeader('secure-session-challenge', `"${c}";id="${id}"`);
+        setDbscHeader(res, 'challenge', `"${c}";id="${id}"`);
         return send(403, 'bad proof', 'text/plain');
       }
       bound.refreshes += 1;
