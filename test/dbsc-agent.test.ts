@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DbscAgent } from './support/dbsc-agent.js';
+import { generateDbscKey, readChallenges, readRegistration, registrationProof, signDbscJws } from './support/dbsc-client.js';
 import { startDbscTestServer } from './support/dbsc-test-server.js';
 import type { DbscTestServer } from './support/dbsc-test-server.js';
 import { Browser } from './support/http.js';
@@ -54,5 +55,26 @@ describe('DBSC agent against the standalone server', () => {
     session.key = [...other.sessions.values()][0]!.key;
     assert.equal(await agent.refresh(id), 403);
     assert.equal(agent.events.at(-1)?.type, 'refresh-failed');
+  });
+
+  it('the standalone server refuses a reused registration challenge and a refresh proof that carries a jwk', async () => {
+    const browser = new Browser(server.url);
+    const login = await browser.get('/login?user=zoe');
+    const [offer] = readRegistration(login.headers, `${server.url}/login`);
+    const key = await generateDbscKey();
+    const proof = await registrationProof(key, offer!.challenge!);
+    const first = await browser.post(offer!.endpoint, { headers: { 'secure-session-response': proof } });
+    assert.equal(first.status, 200);
+    const again = await browser.post(offer!.endpoint, { headers: { 'secure-session-response': proof } });
+    assert.equal(again.status, 400);
+
+    const id = (JSON.parse(first.body) as { session_identifier: string }).session_identifier;
+    const ask = await browser.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': id } });
+    const [challenge] = readChallenges(ask.headers);
+    assert.equal(ask.status, 403);
+    const withJwk = await signDbscJws(key, { alg: 'ES256', typ: 'dbsc+jwt', jwk: key.jwk }, { jti: challenge!.challenge });
+    const refused = await browser.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': id, 'secure-session-response': withJwk } });
+    assert.equal(refused.status, 403);
+    assert.match(String(server.log.at(-1)?.note), /must not carry jwk/);
   });
 });
