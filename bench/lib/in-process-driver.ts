@@ -42,7 +42,13 @@ function request(listener: RequestListener, path: string, cookie: string | undef
       res.detachSocket(sink as unknown as Socket);
       if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`));
       const setCookie = res.getHeader('set-cookie');
-      resolve(setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)]);
+      // Fastify passes its headers to writeHead() instead of setHeader(): read them from the header block written.
+      const written = (res as ServerResponse & { _header?: string | null })._header ?? '';
+      const fromBlock = written
+        .split('\r\n')
+        .filter((line) => line.toLowerCase().startsWith('set-cookie:'))
+        .map((line) => line.slice('set-cookie:'.length).trim());
+      resolve(setCookie === undefined ? fromBlock : Array.isArray(setCookie) ? setCookie : [String(setCookie)]);
     });
     listener(req, res);
   });
