@@ -1,5 +1,5 @@
 // `npm run bench [-- --quick] [--only=tessera-memory,express-session] [--skip=http,inprocess,latency,memory,stores,hotpath,machinery]
-//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>] [--instructions [--jobs=2]]`
+//   [--rounds=3 --seconds=4 --warmup=1 --connections=10 --sessions=1000] [--baseline=<dir>] [--instructions [--jobs=2] [--one-run]]`
 //   (--rounds, --only: HTTP and in process; --only also the instruction counts)
 // --instructions adds the instruction counts under callgrind (bench/instructions.ts; 30-60 min in
 // full on 2 cores, a few minutes with --quick); --skip=instructions leaves them out again.
@@ -122,7 +122,7 @@ try {
   }
   if (args.includes('--instructions') && !skip.includes('instructions')) {
     log('instructions per request under callgrind (long: see bench/instructions.ts) ...');
-    const extra = [...(listArg('only').length > 0 ? [`--only=${listArg('only').join(',')}`] : []), ...(listArg('jobs').length > 0 ? [`--jobs=${numberArg('jobs', 2)}`] : [])];
+    const extra = [...(listArg('only').length > 0 ? [`--only=${listArg('only').join(',')}`] : []), ...(listArg('jobs').length > 0 ? [`--jobs=${numberArg('jobs', 2)}`] : []), ...(args.includes('--one-run') ? ['--one-run'] : [])];
     sections.push('', '## Instructions per request (callgrind, in process)', '', await script('instructions.ts', extra, 120 * 60_000));
   }
   if (!skip.includes('memory')) {

@@ -42,7 +42,13 @@ function request(listener: RequestListener, path: string, cookie: string | undef
       res.detachSocket(sink as unknown as Socket);
       if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`));
       const setCookie = res.getHeader('set-cookie');
-      resolve(setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [String(setCookie)]);
+      // Fastify passes its headers to writeHead() instead of setHeader(): read them from the header block written.
+      const written = (res as ServerResponse & { _header?: string | null })._header ?? '';
+      const fromBlock = written
+        .split('\r\n')
+        .filter((line) => line.toLowerCase().startsWith('set-cookie:'))
+        .map((line) => line.slice('set-cookie:'.length).trim());
+      resolve(setCookie === undefined ? fromBlock : Array.isArray(setCookie) ? setCookie : [String(setCookie)]);
     });
     listener(req, res);
   });
@@ -59,7 +65,7 @@ export interface InProcessResult {
  * length), warms up (`warmup` requests, at most `requests`), then runs `requests` requests one after another (at most `maxMs`),
  * rotating the cookies, and returns the CPU µs per request of this process.
  */
-export async function driveInProcess(listener: RequestListener, scenario: Scenario, options: { sessions: number; requests: number; warmup: number; maxMs: number }): Promise<InProcessResult> {
+export async function driveInProcess(listener: RequestListener, scenario: Scenario, options: { sessions: number; requests: number; warmup: number; maxMs: number; markAt?: number }): Promise<InProcessResult> {
   const cookies: Array<string | undefined> = [];
   if (scenario !== 'S3') {
     for (let i = 0; i < options.sessions; i++) {
@@ -77,7 +83,13 @@ export async function driveInProcess(listener: RequestListener, scenario: Scenar
   const startedAt = performance.now();
   const cpu = process.cpuUsage();
   let requests = 0;
+  // bench/instructions.ts: callgrind runs with --dump-before=uv_getrusage, so each
+  // process.cpuUsage() call closes a dump; one more at request `markAt` splits the measured window
+  // in two, and the second part (requests markAt+1 .. requests) is what two runs of markAt and
+  // `requests` requests would differ by, in one run.
+  const markAt = options.markAt ?? -1;
   while (requests < options.requests && performance.now() - startedAt < options.maxMs) {
+    if (requests === markAt) process.cpuUsage();
     await one();
     requests++;
   }

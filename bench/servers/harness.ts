@@ -86,6 +86,7 @@ async function runInProcess(server: Server, scenario: string, cleanup: () => Pro
       requests: exact('BENCH_REQUESTS') ?? (quick ? 3_000 : 20_000),
       warmup: exact('BENCH_WARMUP') ?? 2000,
       maxMs: exact('BENCH_REQUESTS') === undefined ? (quick ? 600 : 4_000) : Infinity,
+      ...(exact('BENCH_MARK_AT') === undefined ? {} : { markAt: exact('BENCH_MARK_AT')! }),
     });
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -110,17 +110,21 @@ const queues = new WeakMap<object, Map<string, KeyQueue>>();
 export async function serialized<T>(caller: StoreCaller, key: string, run: (queue: KeyQueue) => Promise<T>): Promise<T> {
   let byKey = queues.get(caller.store);
   if (byKey === undefined) queues.set(caller.store, (byKey = new Map()));
-  const queue = byKey.get(key) ?? { tail: Promise.resolve(), lastText: undefined, stuckAt: 0 };
-  const queuedAt = Date.now();
-  const before = queue.tail;
+  const waiting = byKey.get(key);
+  // No commit of this session in flight (the common case): no turn to wait for, and no queue ahead that can be stuck.
+  const queue = waiting ?? { tail: undefined as unknown as Promise<void>, lastText: undefined, stuckAt: 0 };
+  const queuedAt = waiting === undefined ? 0 : Date.now();
+  const before = waiting?.tail;
   let release!: () => void;
   const mine = new Promise<void>((resolve) => (release = resolve));
-  const tail = before.then(() => mine);
+  const tail = before === undefined ? mine : before.then(() => mine);
   queue.tail = tail;
-  byKey.set(key, queue);
+  if (waiting === undefined) byKey.set(key, queue);
   try {
-    await caller.turn(before);
-    if (queue.stuckAt >= queuedAt) throw new SessionError('ERR_SESSION_STORE', 'session store commit: the commit of this session ahead of it timed out');
+    if (before !== undefined) {
+      await caller.turn(before);
+      if (queue.stuckAt >= queuedAt) throw new SessionError('ERR_SESSION_STORE', 'session store commit: the commit of this session ahead of it timed out');
+    }
     return await run(queue);
   } catch (error) {
     if (isStoreTimeout(error)) queue.stuckAt = Date.now();
