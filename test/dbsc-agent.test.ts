@@ -1,5 +1,5 @@
 // The DBSC agent (test/support/dbsc-agent.ts) against the standalone DBSC server, over real HTTP with
-// a tough-cookie jar: the same exchanges Chromium 156 was seen making (test/browser/dbsc-browser.test.ts).
+// a tough-cookie jar: the same exchanges Chromium 156 was seen making (docs/dbsc-browser-notes.md).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DbscAgent } from './support/dbsc-agent.js';
