@@ -1,80 +1,77 @@
-// The DBSC agent (test/support/dbsc-agent.ts) against the standalone DBSC server, over real HTTP with
-// a tough-cookie jar: the same exchanges Chromium 156 was seen making (test/browser/dbsc-browser.test.ts).
+// The DBSC agent (test/support/dbsc-agent.ts) against tessera's endpoints (the protocol app of
+// test/dbsc/harness.ts), over real HTTP with a tough-cookie jar: the exchanges Chromium 156 was
+// seen making against the demo app (docs/dbsc-browser-notes.md, test/browser/dbsc-demo.test.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { startApp } from './dbsc/harness.js';
+import type { DbscApp } from './dbsc/harness.js';
 import { DbscAgent } from './support/dbsc-agent.js';
-import { generateDbscKey, readChallenges, readRegistration, registrationProof, signDbscJws } from './support/dbsc-client.js';
-import { startDbscTestServer } from './support/dbsc-test-server.js';
-import type { DbscTestServer } from './support/dbsc-test-server.js';
 import { Browser } from './support/http.js';
+import type { BrowserResponse } from './support/http.js';
 
-describe('DBSC agent against the standalone server', () => {
-  let server: DbscTestServer;
+/** A cookie-jar client that logs `METHOD /path status` of each exchange. */
+class LoggingBrowser extends Browser {
+  readonly log: string[] = [];
+  override async request(path: string, init: RequestInit & { cookie?: string } = {}): Promise<BrowserResponse> {
+    const response = await super.request(path, init);
+    this.log.push(`${init.method ?? 'GET'} ${new URL(path, this.baseUrl).pathname} ${response.status}`);
+    return response;
+  }
+}
+
+const user = (response: BrowserResponse): string | null => (JSON.parse(response.body) as { user: string | null }).user;
+
+describe('DBSC agent against tessera', () => {
+  let app: DbscApp;
   before(async () => {
-    server = await startDbscTestServer({ host: '127.0.0.1', boundLifetime: 60 });
+    app = await startApp('express');
   });
-  after(() => server.close());
+  after(() => app.close());
 
   for (const alg of ['ES256', 'RS256'] as const) {
-    it(`${alg}: registers on login, refreshes after the server clock passes the bound cookie's life`, async () => {
-      const agent = new DbscAgent(new Browser(server.url), alg);
-      const login = await agent.request('/login?user=ada');
-      assert.equal(login.status, 200);
+    it(`${alg}: registers on login; past the bound cookie's life the 307, then the refresh (challenge sent ahead, then 403 and retry once it is stale)`, async () => {
+      const browser = new LoggingBrowser(app.server.url);
+      const agent = new DbscAgent(browser, alg);
+      assert.equal((await agent.request('/login', { method: 'POST' })).status, 200);
       assert.deepEqual(agent.events.map((e) => e.type), ['registered']);
-      assert.equal((await agent.request('/app')).body, '<p id="state">hello ada (bound); refreshes 0</p>');
+      assert.equal(JSON.parse((await agent.request('/me')).body).bound, true);
 
-      const from = server.log.length;
-      server.advance(61);
-      const stale = await agent.request('/app');
-      assert.equal(stale.status, 307);
-      const fresh = await agent.request(stale.headers.get('location')!);
-      assert.equal(fresh.body, '<p id="state">hello ada (bound); refreshes 1</p>');
-      assert.deepEqual(
-        server.log.slice(from).map((e) => `${e.method} ${e.path} ${e.status}`),
-        ['GET /app 307', 'POST /dbsc/refresh 403', 'POST /dbsc/refresh 200', 'GET /app 200'],
-      );
+      for (const [advance, expected] of [
+        [601, ['GET /me 307', 'POST /dbsc/refresh 200', 'GET /me 200']],
+        [600 + 120 + 1, ['GET /me 307', 'POST /dbsc/refresh 403', 'POST /dbsc/refresh 200', 'GET /me 200']],
+      ] as const) {
+        const from = browser.log.length;
+        app.clock.advance(advance);
+        const stale = await agent.request('/me');
+        assert.equal(stale.status, 307);
+        const fresh = await agent.request(stale.headers.get('location')!);
+        assert.deepEqual(JSON.parse(fresh.body), { user: 'ada', bound: true, note: null });
+        assert.deepEqual(browser.log.slice(from), expected);
+      }
+      assert.deepEqual(agent.events.map((e) => e.type), ['registered', 'refreshed', 'refreshed']);
     });
   }
 
   it('a second jar with the long-lived cookie only and no key gets no access', async () => {
-    const owner = new DbscAgent(new Browser(server.url));
-    await owner.request('/login?user=eve');
-    const sid = await owner.browser.cookie('dbsc_sid');
-    const thief = new DbscAgent(new Browser(server.url));
-    const response = await thief.request('/app', { headers: { cookie: `dbsc_sid=${sid}` } });
-    assert.equal(response.status, 403);
+    const owner = new DbscAgent(new Browser(app.server.url));
+    await owner.request('/login', { method: 'POST' });
+    const sid = await owner.browser.cookie('__Host-sid');
+    assert.ok(sid);
+    const thief = new DbscAgent(new Browser(app.server.url));
+    assert.equal(user(await thief.request('/me', { headers: { cookie: `__Host-sid=${sid}` } })), null);
     assert.equal(thief.sessions.size, 0);
   });
 
-  it('a refresh with a proof by another key is refused', async () => {
-    const agent = new DbscAgent(new Browser(server.url));
-    await agent.request('/login?user=mallory');
+  it('a refresh with a proof by another key ends the DBSC session', async () => {
+    const agent = new DbscAgent(new Browser(app.server.url));
+    await agent.request('/login', { method: 'POST' });
     const [id, session] = [...agent.sessions][0]!;
-    const other = new DbscAgent(new Browser(server.url));
-    await other.request('/login?user=other');
+    const other = new DbscAgent(new Browser(app.server.url));
+    await other.request('/login', { method: 'POST' });
     session.key = [...other.sessions.values()][0]!.key;
-    assert.equal(await agent.refresh(id), 403);
-    assert.equal(agent.events.at(-1)?.type, 'refresh-failed');
-  });
-
-  it('the standalone server refuses a reused registration challenge and a refresh proof that carries a jwk', async () => {
-    const browser = new Browser(server.url);
-    const login = await browser.get('/login?user=zoe');
-    const [offer] = readRegistration(login.headers, `${server.url}/login`);
-    const key = await generateDbscKey();
-    const proof = await registrationProof(key, offer!.challenge!);
-    const first = await browser.post(offer!.endpoint, { headers: { 'secure-session-response': proof } });
-    assert.equal(first.status, 200);
-    const again = await browser.post(offer!.endpoint, { headers: { 'secure-session-response': proof } });
-    assert.equal(again.status, 400);
-
-    const id = (JSON.parse(first.body) as { session_identifier: string }).session_identifier;
-    const ask = await browser.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': id } });
-    const [challenge] = readChallenges(ask.headers);
-    assert.equal(ask.status, 403);
-    const withJwk = await signDbscJws(key, { alg: 'ES256', typ: 'dbsc+jwt', jwk: key.jwk }, { jti: challenge!.challenge });
-    const refused = await browser.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': id, 'secure-session-response': withJwk } });
-    assert.equal(refused.status, 403);
-    assert.match(String(server.log.at(-1)?.note), /must not carry jwk/);
+    session.cachedChallenge = undefined;
+    assert.equal(await agent.refresh(id), 200);
+    assert.equal(agent.events.at(-1)?.type, 'ended');
+    assert.equal(agent.sessions.size, 0);
   });
 });

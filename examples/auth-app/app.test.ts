@@ -225,6 +225,10 @@ describe('auth-app over HTTP', () => {
     assert.equal((await visitor.get('/profile')).status, 200);
     assert.equal((await thief.get('/profile')).status, 200);
     app.clock.advance(301);
+    // The expired bound cookie: a 307 to the same URL that clears it (a DBSC browser refreshes before following it).
+    const redirect = await thief.get('/profile');
+    assert.equal(redirect.status, 307);
+    assert.equal(redirect.headers.get('location'), '/profile');
     assert.equal((await thief.get('/profile')).headers.get('location'), '/login');
     // The device's browser refreshes before its next request (Chrome holds the request meanwhile).
     const challenge = parseChallenge((await visitor.post('/dbsc/refresh', { headers: { 'sec-secure-session-id': quoted(id) } })).headers.get('secure-session-challenge'));

@@ -24,8 +24,24 @@ export interface DbscEndpoints {
   register(request: Request): Promise<Response>;
   /** The refresh endpoint (POST `dbsc.refreshPath`). Never rejects (see `handle`). */
   refresh(request: Request): Promise<Response>;
-  /** Routes by path: the endpoint's answer, or undefined when the request is for neither path. Never rejects: a store failure answers 503 with `Retry-After` (the browser keeps its session and retries later), any other failure 500. */
+  /**
+   * Routes by path: the endpoint's answer, or undefined when the request is for neither path, with
+   * one exception: a `GET` or `HEAD` elsewhere whose bound cookie has expired by the server's clock
+   * (while the browser still holds it) answers `307` to the same URL with that cookie cleared, so
+   * that the browser refreshes before it follows the redirect (see `expiredBoundCookie`).
+   * Never rejects: a store failure answers 503 with `Retry-After` (the browser keeps its session
+   * and retries later), any other failure 500.
+   */
   handle(request: Request): Promise<Response | undefined>;
+  /**
+   * For a `GET` or `HEAD` request that carries a bound cookie whose expiry (written in the cookie)
+   * has passed by the server's clock: `307` to the same path and query, with the bound cookie
+   * cleared; else undefined. A DBSC browser refreshes before it follows the redirect; any other
+   * client follows it without the bound cookie, so a bound session gives it no access. No store
+   * read. `handle` calls it; call it yourself in front of your routes when you mount
+   * `register` and `refresh` one by one.
+   */
+  expiredBoundCookie(request: Request): Response | undefined;
 }
 
 /** Headers every DBSC answer carries: never cached, never framed, never read cross-origin (no CORS header at all). */
@@ -41,6 +57,20 @@ function answer(status: number, body?: unknown, extra: ReadonlyArray<[string, st
   for (const [name, value] of extra) headers.append(name, value);
   if (body !== undefined) headers.set('content-type', 'application/json');
   return new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
+}
+
+/** A bound cookie's value: `<expiresAt base36>.<tag>` (src/core/dbsc/credentials.ts). */
+const BOUND_VALUE = /^([0-9a-z]{1,12})\.[A-Za-z0-9_-]{43}$/;
+
+/** The values of the cookie `name` in a Cookie header. */
+function cookieValues(header: string | null, name: string): string[] {
+  if (header === null || header.length > 16_384) return [];
+  const out: string[] = [];
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at !== -1 && pair.slice(0, at).trim() === name) out.push(pair.slice(at + 1).trim());
+  }
+  return out;
 }
 
 const header = (request: Request, current: string, legacy: string): string | null => request.headers.get(current) ?? request.headers.get(legacy);
@@ -138,14 +168,29 @@ export function createDbscEndpoints(manager: { readonly cookieName: string }, op
       return isSessionError(error) && error.code === 'ERR_SESSION_STORE' ? answer(503, undefined, [['retry-after', '1']]) : answer(500);
     }
   };
+  function expiredBoundCookie(request: Request): Response | undefined {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    const now = access.now();
+    const expired = cookieValues(request.headers.get('cookie'), config.cookie.name).some((value) => {
+      const match = BOUND_VALUE.exec(value);
+      return match !== null && parseInt(match[1]!, 36) <= now;
+    });
+    if (!expired) return undefined;
+    const url = new URL(request.url);
+    return answer(307, undefined, [['location', url.pathname + url.search], ['set-cookie', access.clearBoundCookie()]]);
+  }
+
   const guardedRegister = guarded(register);
   const guardedRefresh = guarded(refresh);
   return {
     register: guardedRegister,
     refresh: guardedRefresh,
+    expiredBoundCookie,
     async handle(request) {
       const path = new URL(request.url).pathname;
-      return path === config.registrationPath ? guardedRegister(request) : path === config.refreshPath ? guardedRefresh(request) : undefined;
+      if (path === config.registrationPath) return guardedRegister(request);
+      if (path === config.refreshPath) return guardedRefresh(request);
+      return expiredBoundCookie(request);
     },
   };
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { createSessionManager } from '../index.js';
+import { FakeClock } from '../testing/index.js';
 import { createDbscEndpoints } from './endpoints.js';
 import { nodeDbscMiddleware, webRequestOf } from './node.js';
 
@@ -33,5 +35,30 @@ describe('DBSC on node:http', () => {
     assert.equal(refresh.status, 400, 'no Sec-Secure-Session-Id');
     assert.equal(refresh.headers.get('cache-control'), 'no-store');
     assert.throws(() => createDbscEndpoints(createSessionManager({ secrets: SECRET })), /no DBSC/);
+  });
+
+  it('expiredBoundCookie: 307 exactly for a GET or HEAD with a bound cookie stale by its own expiry; any Cookie header, never an exception', () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const endpoints = createDbscEndpoints(createSessionManager({ secrets: SECRET, clock, dbsc: {} }));
+    const tag = 'A'.repeat(43);
+    const get = (cookie: string, method = 'GET') => endpoints.expiredBoundCookie(new Request('http://localhost/p?q=1', { method, headers: { cookie } }));
+    const stale = `${(clock.now() - 1).toString(36)}.${tag}`;
+    const answer = get(`a=1; __Host-sid-bound=${stale}`);
+    assert.equal(answer?.status, 307);
+    assert.equal(answer?.headers.get('location'), '/p?q=1');
+    assert.match(answer?.headers.getSetCookie()[0] ?? '', /^__Host-sid-bound=; .*Max-Age=0/);
+    assert.equal(get(`__Host-sid-bound=${stale}`, 'HEAD')?.status, 307);
+    assert.equal(get(`__Host-sid-bound=${stale}`, 'POST'), undefined);
+    assert.equal(get(`__Host-sid-bound=${(clock.now() + 1).toString(36)}.${tag}`), undefined);
+    assert.equal(get(`other=${stale}`), undefined);
+    const cookieText = fc.string({ maxLength: 300 });
+    fc.assert(
+      fc.property(cookieText, fc.option(fc.integer({ min: 0, max: 2 * clock.now() })), (noise, expiresAt) => {
+        const bound = expiresAt === null ? '' : `; __Host-sid-bound=${expiresAt.toString(36)}.${tag}`;
+        const result = get(noise.replace(/[\r\n\0]/g, '') + bound);
+        if (expiresAt !== null && expiresAt <= clock.now()) assert.equal(result?.status, 307);
+        assert.ok(result === undefined || result.status === 307);
+      }),
+    );
   });
 });

@@ -41,6 +41,16 @@ async function refresh(browser: Browser, key: DeviceKey, id: string): Promise<Br
   return browser.post('/dbsc/refresh', { headers: refreshHeaders(id, await refreshProof(key, challenge.challenge)) });
 }
 
+/** The 307 a GET with an expired bound cookie gets (same URL, the bound cookie cleared), then `me` without it. */
+async function meAfterExpiry(browser: Browser): Promise<{ user: string | null; bound: boolean; note: string | null }> {
+  assert.ok(await browser.cookie(BOUND), 'the client still holds the expired bound cookie');
+  const redirect = await browser.get('/me?x=1');
+  assert.equal(redirect.status, 307);
+  assert.equal(redirect.headers.get('location'), '/me?x=1');
+  assert.equal(await browser.cookie(BOUND), undefined, 'the 307 cleared the bound cookie');
+  return me(browser);
+}
+
 const me = async (browser: Browser): Promise<{ user: string | null; bound: boolean; note: string | null }> => JSON.parse((await browser.get('/me')).body);
 
 for (const adapter of ['express', 'fetch'] as AdapterName[]) {
@@ -91,7 +101,7 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       const browser = app.browser();
       const id = await bind(browser, rs);
       app.clock.advance(601);
-      assert.deepEqual(await me(browser), { user: null, bound: false, note: null }, 'an expired bound cookie gives no access');
+      assert.deepEqual(await meAfterExpiry(browser), { user: null, bound: false, note: null }, 'an expired bound cookie gives no access');
       const response = await refresh(browser, rs, id);
       assert.equal(response.status, 200, response.body);
       assert.equal((JSON.parse(response.body) as { session_identifier: string }).session_identifier, id);
@@ -221,7 +231,7 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       for (const cookie of await device.jar.getCookies(device.baseUrl)) await thief.jar.setCookie(cookie.clone()!, device.baseUrl);
       assert.equal((await me(thief)).user, 'ada', 'within the bound lifetime a full copy of the cookies works (DBSC limits theft to one bound-cookie lifetime)');
       app.clock.advance(601);
-      assert.deepEqual(await me(thief), { user: null, bound: false, note: null });
+      assert.deepEqual(await meAfterExpiry(thief), { user: null, bound: false, note: null });
       const thiefRefresh = await thief.post('/dbsc/refresh', { headers: refreshHeaders(id) });
       assert.equal(thiefRefresh.status, 403, 'the thief gets a challenge it cannot sign');
       const forged = await thief.post('/dbsc/refresh', { headers: refreshHeaders(id, await refreshProof(await deviceKey('ES256'), parseChallenge(thiefRefresh.headers.get('secure-session-challenge'))!.challenge)) });
@@ -229,6 +239,36 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       assert.deepEqual(await me(thief), { user: null, bound: false, note: null });
       assert.equal((await refresh(device, es, id)).status, 200);
       assert.deepEqual(await me(device), { user: 'ada', bound: true, note: null });
+    });
+
+    it('DB-24 an expired bound cookie on a GET or HEAD answers 307 to the same URL clearing it, so that the browser refreshes first; POST, a live bound cookie and the endpoints are left alone', async () => {
+      const device = app.browser();
+      const id = await bind(device, es);
+      const live = await device.get('/me');
+      assert.equal(live.status, 200, 'a live bound cookie passes through');
+      const fresh = await device.cookie(BOUND);
+      app.clock.advance(601);
+      const head = await device.request('/me', { method: 'HEAD' });
+      assert.equal(head.status, 307);
+      await device.jar.setCookie(`${BOUND}=${fresh!}; Path=/; Secure; HttpOnly; SameSite=Lax`, device.baseUrl);
+      const post = await device.post('/me');
+      assert.notEqual(post.status, 307, 'a POST is not redirected (the session just does not count)');
+      await device.jar.setCookie(`${BOUND}=${fresh!}; Path=/; Secure; HttpOnly; SameSite=Lax`, device.baseUrl);
+      const redirect = await device.get('/somewhere?a=1&b=2');
+      assert.equal(redirect.status, 307);
+      assert.equal(redirect.headers.get('location'), '/somewhere?a=1&b=2');
+      assert.equal(redirect.headers.get('cache-control'), 'no-store');
+      assert.match(redirect.setCookie.join('\n'), new RegExp(`^${BOUND}=; .*Max-Age=0`));
+      // What Chromium does before following it: the refresh, then the same URL with the new bound cookie.
+      assert.equal((await refresh(device, es, id)).status, 200);
+      assert.deepEqual(await me(device), { user: 'ada', bound: true, note: null });
+      // A value that is not a bound cookie, or one of the future, is not redirected; neither is a refresh.
+      const other = app.browser();
+      for (const value of ['garbage', `${(app.clock.now() + 60_000).toString(36)}.${'A'.repeat(43)}`]) {
+        assert.equal((await other.get('/me', { cookie: `${BOUND}=${value}` })).status, 200, value);
+      }
+      assert.equal((await other.get('/me', { cookie: `${BOUND}=${(app.clock.now() - 1).toString(36)}.${'A'.repeat(43)}` })).status, 307, 'a stale one is cleared whatever its tag: no store read');
+      assert.notEqual((await other.post('/dbsc/refresh', { cookie: `${BOUND}=${(app.clock.now() - 1).toString(36)}.${'A'.repeat(43)}` })).status, 307);
     });
 
     it('DB-14 refresh needs Sec-Secure-Session-Id (400 before any lookup) matching the session (else continue: false)', async () => {

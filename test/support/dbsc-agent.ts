@@ -47,11 +47,16 @@ export class DbscAgent {
     return response;
   }
 
-  private async afterResponse(url: URL, response: BrowserResponse): Promise<void> {
+  /** Keeps a challenge handed out ahead of time for its session (Chromium uses it for the next refresh, as seen against tessera). */
+  private keepChallenges(response: BrowserResponse): void {
     for (const c of readChallenges(response.headers)) {
       const session = c.sessionId === undefined ? undefined : this.sessions.get(c.sessionId);
       if (session) session.cachedChallenge = c.challenge;
     }
+  }
+
+  private async afterResponse(url: URL, response: BrowserResponse): Promise<void> {
+    this.keepChallenges(response);
     for (const offer of readRegistration(response.headers, url.href)) await this.register(offer);
   }
 
@@ -83,6 +88,7 @@ export class DbscAgent {
     }
     this.sessions.set(instructions.session_identifier, { key, instructions });
     this.events.push({ type: 'registered', status: 200, sessionId: instructions.session_identifier });
+    this.keepChallenges(response);
   }
 
   /** One refresh of session `id`, as Chromium does it; returns the final status. */
@@ -106,6 +112,7 @@ export class DbscAgent {
     } else if (response.status === 200) {
       if (instructions) session.instructions = instructions;
       this.events.push({ type: 'refreshed', status: 200, sessionId: id });
+      this.keepChallenges(response);
     } else {
       this.events.push({ type: 'refresh-failed', status: response.status, sessionId: id });
     }
