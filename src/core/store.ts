@@ -1,3 +1,5 @@
+import { SessionError } from './errors.js';
+
 /** Extra facts a store may index a record by. */
 export interface StoreWriteMeta {
   /** The user the session belongs to, taken from the data key named by `userKey`. */
@@ -52,4 +54,10 @@ export interface SessionStore {
   deleteExpired?(): Promise<number>;
   /** Release what the store owns (timers, its own connections), never the user's client. */
   close?(): Promise<void>;
+}
+
+/** Refuses, at construction, an option that needs compare-and-set on a store without `setIf`. */
+export function requireCompareAndSet(store: SessionStore, option: string, why: string): void {
+  if (typeof store.setIf === 'function') return;
+  throw new SessionError('ERR_SESSION_CONFIG', `${option} needs a store with setIf (compare-and-set): ${why}. Every tessera store (memory, sqlite, redis, postgres, mysql) has it; an express-session store through tessera-session/connect does not`);
 }

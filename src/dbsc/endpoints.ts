@@ -59,20 +59,6 @@ function answer(status: number, body?: unknown, extra: ReadonlyArray<[string, st
   return new Response(body === undefined ? null : JSON.stringify(body), { status, headers });
 }
 
-/** A bound cookie's value: `<expiresAt base36>.<tag>` (src/core/dbsc/credentials.ts). */
-const BOUND_VALUE = /^([0-9a-z]{1,12})\.[A-Za-z0-9_-]{43}$/;
-
-/** The values of the cookie `name` in a Cookie header. */
-function cookieValues(header: string | null, name: string): string[] {
-  if (header === null || header.length > 16_384) return [];
-  const out: string[] = [];
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at !== -1 && pair.slice(0, at).trim() === name) out.push(pair.slice(at + 1).trim());
-  }
-  return out;
-}
-
 const header = (request: Request, current: string, legacy: string): string | null => request.headers.get(current) ?? request.headers.get(legacy);
 
 /**
@@ -170,12 +156,7 @@ export function createDbscEndpoints(manager: { readonly cookieName: string }, op
   };
   function expiredBoundCookie(request: Request): Response | undefined {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-    const now = access.now();
-    const expired = cookieValues(request.headers.get('cookie'), config.cookie.name).some((value) => {
-      const match = BOUND_VALUE.exec(value);
-      return match !== null && parseInt(match[1]!, 36) <= now;
-    });
-    if (!expired) return undefined;
+    if (!access.boundCookieExpired(request.headers.get('cookie'))) return undefined;
     const url = new URL(request.url);
     return answer(307, undefined, [['location', url.pathname + url.search], ['set-cookie', access.clearBoundCookie()]]);
   }

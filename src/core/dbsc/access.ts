@@ -8,6 +8,8 @@ import { SessionError } from '../errors.js';
 import type { SessionEventType } from '../events.js';
 import { expiryOf } from '../policy.js';
 import type { ExpiryRules } from '../policy.js';
+import { requireCompareAndSet } from '../store.js';
+import type { SessionStore } from '../store.js';
 import type { StoreCaller } from '../store-caller.js';
 import { serialized } from '../store-mode/commit.js';
 import { decodeForward, decodeRecord, encodeRecord } from '../store-mode/record.js';
@@ -40,11 +42,9 @@ export interface DbscAccessContext {
 export function dbscContext(
   options: DbscAccessContext['rules'] & { readonly transport: Transport; readonly cookie: { readonly name: string } },
   dbsc: ResolvedDbsc,
-  parts: Pick<DbscAccessContext, 'caller' | 'signer' | 'storeKey' | 'emit'> & { readonly keyring: Keyring; readonly compareAndSet: boolean },
+  parts: Pick<DbscAccessContext, 'caller' | 'signer' | 'storeKey' | 'emit'> & { readonly keyring: Keyring; readonly store: SessionStore },
 ): DbscAccessContext {
-  if (!parts.compareAndSet) {
-    throw new SessionError('ERR_SESSION_CONFIG', 'dbsc needs a store with setIf (compare-and-set): without it a challenge could be used twice; use a tessera store (memory, sqlite, redis, postgres, mysql)');
-  }
+  requireCompareAndSet(parts.store, 'dbsc', 'without it a challenge could be used twice');
   const { caller, signer, storeKey, emit } = parts;
   return { dbsc, rules: options, caller, signer, transport: options.transport, sessionCookie: options.cookie.name, storeKey, credentials: createDbscCredentials(parts.keyring), emit };
 }
@@ -150,6 +150,13 @@ export function createDbscAccess(ctx: DbscAccessContext): DbscAccess {
       return serializeSetCookie(dbsc.cookie, credentials.boundValue(binding, now + dbsc.boundLifetimeMs), dbsc.boundLifetimeMs / 1000, now);
     },
     clearBoundCookie: () => serializeClearCookie(dbsc.cookie, clock.now()),
+    boundCookieExpired(cookieHeader) {
+      const now = clock.now();
+      return ctx.transport.values(cookieHeader, dbsc.cookie.name).some((value) => {
+        const expiresAt = credentials.boundExpiresAt(value);
+        return expiresAt !== undefined && expiresAt <= now;
+      });
+    },
     emit(lookup, type) {
       const loaded = lookup === undefined ? undefined : loadedOf.get(lookup);
       ctx.emit(type, loaded?.id);

@@ -17,6 +17,8 @@ export interface DbscCredentials {
   boundValue(binding: Binding, expiresAt: number): string;
   /** Whether `value` is a bound cookie of `binding` that has not expired at `now`. */
   boundValid(binding: Binding, value: string, now: number): boolean;
+  /** The expiry a bound cookie's value states (not verified), or undefined when it is not one. */
+  boundExpiresAt(value: string): number | undefined;
   challenge(kind: ChallengeKind, subject: string, now: number): string;
   /** Checks a challenge of one of `kinds` for `subject`; `lifetimeOf` gives each kind's life in ms. */
   check(value: unknown, kinds: readonly ChallengeKind[], subject: string, now: number, lifetimeOf: (kind: ChallengeKind) => number): ChallengeCheck;
@@ -39,6 +41,10 @@ export function createDbscCredentials(keyring: Keyring): DbscCredentials {
       if (match === null) return false;
       const expiresAt = parseInt(match[1]!, 36);
       return expiresAt > now && anyKey(boundKeys, boundMessage(b, expiresAt), match[2]!);
+    },
+    boundExpiresAt(value) {
+      const match = BOUND.exec(value);
+      return match === null ? undefined : parseInt(match[1]!, 36);
     },
     challenge(kind, subject, now) {
       const head = `${kind}${now.toString(36)}.${randomBytes(16).toString('base64url')}`;

@@ -78,6 +78,8 @@ export interface DbscAccess {
   boundCookie(binding: Binding): string;
   /** The Set-Cookie that removes the bound cookie. */
   clearBoundCookie(): string;
+  /** The Cookie header carries a bound cookie whose stated expiry has passed by the manager's clock (no MAC check, no store read). */
+  boundCookieExpired(cookieHeader: string | null | undefined): boolean;
   /** Reports a DBSC event through the manager's `onEvent`. */
   emit(lookup: DbscLookup | undefined, type: SessionEventType): void;
 }

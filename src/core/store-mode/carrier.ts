@@ -57,7 +57,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
-  const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, compareAndSet: typeof store.setIf === 'function' });
+  const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
   // Built field by field, not spread from a partial: one object fewer per request, one shape.
   const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string, binding?: Binding): State => ({
@@ -95,12 +95,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     });
 
   /** A state from the record text the store gave for the cookie's ID (through its forward, if any). */
-  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined, header: string | null | undefined): State {
+  // `decoded`: the record of `text` when the caller has decoded it already (a cache hit).
+  function loaded(picked: VerifiedId, key: string, text: string | undefined, forward: ForwardRecord | undefined, now: number, client: ClientInfo | undefined, header: string | null | undefined, decoded?: SessionRecord): State {
     if (text === undefined) {
       emit('unknown_id', picked.id);
       return fresh(now, client, true);
     }
-    const record = decodeRecord(text);
+    const record = decoded ?? decodeRecord(text);
     if (record === undefined || expiryOf(options, record) <= now) {
       emit(record === undefined ? 'corrupt' : 'expired', picked.id);
       return fresh(now, client, true, key);
@@ -217,10 +218,11 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
 
     read(header, client, now) {
       const picked = pickId(transport.values(header, cookie.name));
-      if (picked === undefined) return cache === undefined ? fresh(now, client, false) : withCache(fresh(now, client, false), cache.read(header, '', now).visit);
-      if (typeof picked === 'string') {
-        emit(picked);
-        return cache === undefined ? fresh(now, client, true) : withCache(fresh(now, client, true), cache.read(header, '', now).visit);
+      if (typeof picked !== 'object') {
+        if (picked !== undefined) emit(picked);
+        // No usable session cookie: a fresh session (clearing a bad cookie), which notes any cache cookie to clear.
+        const state = fresh(now, client, picked !== undefined);
+        return cache === undefined ? state : withCache(state, cache.read(header, '', now).visit);
       }
       const key = storeKey(picked.id);
       if (cache === undefined) return readStore(picked, key, now, client, header);
@@ -233,7 +235,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       const record = hit === undefined ? undefined : decodeRecord(hit.text);
       if (record === undefined || expiryOf(options, record) <= now) return fromStore();
       return thenMaybe(cache.trusted(record.userId, visit.cachedAt), (trusted) =>
-        trusted ? withCache(loaded(picked, key, hit!.text, undefined, now, client, header), visit) : fromStore(),
+        trusted ? withCache(loaded(picked, key, hit!.text, undefined, now, client, header, record), visit) : fromStore(),
       );
     },
 

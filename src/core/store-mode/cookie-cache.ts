@@ -2,10 +2,10 @@ import { findCookieValues } from '../cookie/header.js';
 import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createSealer } from '../crypto/sealer.js';
-import { SessionError } from '../errors.js';
 import type { ResolvedCookieCache } from '../options.js';
 import type { CommitPlan } from '../policy.js';
 import type { SessionFacts } from '../session.js';
+import { requireCompareAndSet } from '../store.js';
 import type { SessionStore } from '../store.js';
 import type { ResponseHeader } from '../transport.js';
 import { decodeRecord } from './record.js';
@@ -74,10 +74,7 @@ export function parseCachePlaintext(plaintext: string): { cachedAt: number; text
 }
 
 export function createCookieCache(options: ResolvedCookieCache, keyring: Keyring, store: SessionStore): CookieCache {
-  if (typeof store.setIf !== 'function') {
-    // Without compare-and-set a write from a cached read would overwrite (or re-create) whatever the store holds.
-    throw new SessionError('ERR_SESSION_CONFIG', 'cookieCache needs a store with setIf (compare-and-set): every tessera store has it; an express-session store through tessera-session/connect does not');
-  }
+  requireCompareAndSet(store, 'cookieCache', 'without it a write from a cached read would overwrite, or re-create, whatever the store holds');
   const { cookie, maxAgeMs } = options;
   const name = cookie.name;
   const sealer = createSealer(keyring, 'session-cache');
