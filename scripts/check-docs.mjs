@@ -2,7 +2,8 @@
 // user meets it, against the package as published.
 //
 //   1. `npm pack` (prepack builds), then a scratch project in a temp dir installs the tarball with
-//      `npm install <tarball> --offline` (the package has no dependencies, so no network).
+//      `npm install <tarball> --prefer-offline`: its one dependency (jose) comes from the npm cache
+//      when `npm ci` put it there, else from the registry, as for a user.
 //      Third-party packages the snippets import are linked from this project's node_modules.
 //   2. Every ```ts / ```typescript block of README.md and docs/*.md compiles there: strict,
 //      module and moduleResolution nodenext, @types/node present. The blocks of one Markdown file
@@ -150,7 +151,7 @@ function writeJson(path, value) {
 function scratchProject(dir, tarball) {
   mkdirSync(dir, { recursive: true });
   writeJson(join(dir, 'package.json'), { name: 'tessera-docs-check', private: true, type: 'module' });
-  must(`npm install ${tarball} --offline in ${dir}`, run('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir }));
+  must(`npm install ${tarball} --prefer-offline in ${dir}`, run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], { cwd: dir }));
 }
 
 /**

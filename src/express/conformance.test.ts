@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { serve } from '../../test/support/http.js';
 import { conformanceReply, runAdapterConformance } from '../testing/index.js';
 import type { ConformanceData } from '../testing/index.js';
 import type { Session } from '../index.js';
@@ -24,15 +23,6 @@ runAdapterConformance('Express 5', {
         next(error);
       }
     });
-    const server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    return serve(app);
   },
 });

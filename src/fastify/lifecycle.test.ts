@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { MemoryStore, SessionError, createSessionManager, isSessionError } from '../index.js';
 import { FaultyStore } from '../testing/index.js';
-import { Browser } from '../../test/support/http.js';
+import type { Browser } from '../../test/support/http.js';
 import { RecordingStore } from '../../test/support/recording-store.js';
 import { session } from './index.js';
+import { fastifyApps } from './test-setup.js';
 
 const SECRET = 'fastify lifecycle test secret 0123456789';
 const base = { secrets: SECRET, cookie: { name: 'sid', secure: false } } as const;
 
-const apps: FastifyInstance[] = [];
-after(async () => {
-  for (const app of apps) await app.close();
-});
-
-async function listen(app: FastifyInstance): Promise<Browser> {
-  apps.push(app);
-  return new Browser(await app.listen({ port: 0, host: '127.0.0.1' }));
-}
+const { listen } = fastifyApps();
 
 const json = (body: string): Record<string, unknown> => JSON.parse(body) as Record<string, unknown>;
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { MemoryStore, createSessionManager, isSessionError } from '../index.js';
 import type { Session as TesseraSession } from '../index.js';
-import { Browser } from '../../test/support/http.js';
 import { session } from './index.js';
+import { fastifyApps } from './test-setup.js';
 
 const SECRET = 'fastify registration test secret 0123456789';
 const options = { secrets: SECRET, cookie: { name: 'sid', secure: false } } as const;
@@ -17,15 +17,7 @@ declare module 'fastify' {
   }
 }
 
-const apps: FastifyInstance[] = [];
-after(async () => {
-  for (const app of apps) await app.close();
-});
-
-async function listen(app: FastifyInstance): Promise<Browser> {
-  apps.push(app);
-  return new Browser(await app.listen({ port: 0, host: '127.0.0.1' }));
-}
+const { listen, track } = fastifyApps();
 
 const newApp = (): FastifyInstance => Fastify({ forceCloseConnections: true });
 
@@ -91,7 +83,7 @@ describe('fastify plugin: registration and encapsulation', () => {
 
   it('bad manager options fail the registration with ERR_SESSION_CONFIG', async () => {
     const app = newApp();
-    apps.push(app);
+    track(app);
     await assert.rejects(async () => {
       await app.register(session, { secrets: 'too short' });
     }, (error: unknown) => isSessionError(error, 'ERR_SESSION_CONFIG'));
@@ -100,7 +92,7 @@ describe('fastify plugin: registration and encapsulation', () => {
   it('a second registration on the same property in one context (or below it) fails with ERR_SESSION_CONFIG and says what to do', async () => {
     for (const nested of [false, true]) {
       const app = newApp();
-      apps.push(app);
+      track(app);
       await app.register(session, options);
       const again = nested ? app.register(async (child) => void (await child.register(session, options))) : app.register(session, options);
       await assert.rejects(async () => await again, (error: unknown) => isSessionError(error, 'ERR_SESSION_CONFIG') && /another \{ decorator \}/.test((error as Error).message));
@@ -144,7 +136,7 @@ describe('fastify plugin: registration and encapsulation', () => {
 
   it('has a plugin name other plugins can depend on, and the Fastify versions it serves', async () => {
     const app = newApp();
-    apps.push(app);
+    track(app);
     await app.register(session, options);
     const dependent = Object.assign(async () => {}, { [Symbol.for('plugin-meta')]: { name: 'needs-session', dependencies: ['tessera-session'] } });
     await app.register(dependent);

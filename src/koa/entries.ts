@@ -1,8 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { DefaultSessionData, Session, SessionManager } from '../index.js';
-import { SessionError } from '../index.js';
 import type { PreparedCommit, ResponseHeader, SessionProtocol } from '../adapter/index.js';
-import { nodeHeaderSink, writeSessionHeaders } from '../adapter/index.js';
+import { commitNow, entryOfManager, nodeHeaderSink, requireEntry, writeSessionHeaders } from '../adapter/index.js';
 
 /** One manager's session on one request. */
 export interface Entry {
@@ -23,9 +22,7 @@ const loaded = new WeakMap<object, Entry>();
 
 /** The entry of `manager` on this request (the first manager's when none is given). */
 export function entryOf(ctx: object, manager: SessionManager<object> | undefined): Entry | undefined {
-  const first = loaded.get(ctx);
-  if (first === undefined || manager === undefined || first.manager === manager) return first;
-  return first.others?.find((entry) => entry.manager === manager);
+  return entryOfManager(loaded.get(ctx), manager);
 }
 
 /** Records `entry` on the request; the first manager's session becomes `ctx.session`. */
@@ -42,20 +39,12 @@ export function applyHeaders(ctx: AnyContext, prepared: PreparedCommit): void {
   writeSessionHeaders(prepared.headers, nodeHeaderSink(ctx.res));
 }
 
-function requireEntry(ctx: object, manager: SessionManager<object> | undefined): Entry {
-  const entry = entryOf(ctx, manager);
-  if (entry === undefined) {
-    throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this one');
-  }
-  return entry;
-}
-
 /**
  * The session of a request: `ctx.session` is the first manager's; with several managers
  * (different cookie names), pass the manager to reach its session.
  */
 export function getSession<T extends object = DefaultSessionData>(ctx: object, manager?: SessionManager<T>): Session<T> {
-  return requireEntry(ctx, manager as SessionManager<object> | undefined).session as Session<T>;
+  return requireEntry(entryOf(ctx, manager as SessionManager<object> | undefined)).session as Session<T>;
 }
 
 /**
@@ -64,9 +53,8 @@ export function getSession<T extends object = DefaultSessionData>(ctx: object, m
  * The end of the request then commits only what changed afterwards.
  */
 export async function saveSession(ctx: object, manager?: SessionManager<object>): Promise<void> {
-  const entry = requireEntry(ctx, manager);
-  const prepared = entry.protocol.prepare(entry.session);
-  await prepared.run();
+  const entry = requireEntry(entryOf(ctx, manager));
+  const prepared = await commitNow(entry);
   const context = ctx as AnyContext;
   if (context.res.headersSent) return;
   applyHeaders(context, prepared);

@@ -8,7 +8,7 @@ import { MemoryStore, createSessionManager, isSessionError } from '../index.js';
 import type { SessionStore , SessionError} from '../index.js';
 import { FaultyStore } from '../testing/index.js';
 import { getSession, session } from './index.js';
-import { KOA_VERSIONS, withApp } from './test-setup.js';
+import { KOA_VERSIONS, rescue, withApp } from './test-setup.js';
 
 const SECRET = 'koa adapter test secret 0123456789abcdefghij';
 
@@ -111,17 +111,14 @@ for (const [name, Koa] of KOA_VERSIONS) {
       await withApp(
         Koa,
         (app) => {
-          app.use(async (ctx, next) => {
-            try {
-              await next();
-            } catch (error) {
+          app.use(
+            rescue((ctx, error) => {
               caught.push(error);
-              if (ctx.path === '/mine') {
-                ctx.status = 299;
-                ctx.body = 'my answer';
-              } else throw error;
-            }
-          });
+              if (ctx.path !== '/mine') throw error;
+              ctx.status = 299;
+              ctx.body = 'my answer';
+            }),
+          );
           app.use(session({ secrets: SECRET, store, onStoreError: 'throw', onError: () => undefined }));
           app.use((ctx) => {
             ctx.session.update('n', (n) => (typeof n === 'number' ? n : 0) + 1);

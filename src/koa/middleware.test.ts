@@ -9,7 +9,7 @@ import type { Context, ParameterizedContext } from 'koa';
 import type { DefaultSessionData, Session, SessionStore, StoreWriteMeta } from '../index.js';
 import { Browser } from '../../test/support/http.js';
 import { saveSession, session } from './index.js';
-import { KOA_VERSIONS, withApp } from './test-setup.js';
+import { KOA_VERSIONS, rescue, withApp } from './test-setup.js';
 
 const SECRET = 'koa adapter test secret 0123456789abcdefghij';
 
@@ -125,14 +125,12 @@ for (const [name, Koa] of KOA_VERSIONS) {
       await withApp(
         Koa,
         (app) => {
-          app.use(async (ctx, next) => {
-            try {
-              await next();
-            } catch (error) {
+          app.use(
+            rescue((ctx, error) => {
               ctx.status = 418;
               ctx.body = `handled: ${(error as Error).message}`;
-            }
-          });
+            }),
+          );
           app.use(session({ secrets: SECRET, store: new MemoryStore() }));
           app.use((ctx) => {
             if (ctx.path === '/me') ctx.body = String(ctx.session.get('user'));

@@ -1,11 +1,10 @@
 // Shared set-up for the Koa adapter tests; not built into the package. Both Koa majors (`koa` is
 // 3.x, `koa2` an npm alias of 2.x, untyped: it has Koa 3's API for what these tests use) and a
 // server for an app on 127.0.0.1, port 0.
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { Browser } from '../../test/support/http.js';
+import type { Middleware, ParameterizedContext } from 'koa';
+import { Browser, serve } from '../../test/support/http.js';
 import type { RunningApp } from '../testing/index.js';
 
 /** Koa's application class, either major. */
@@ -22,17 +21,8 @@ export const KOA_VERSIONS: ReadonlyArray<readonly [name: string, Koa: KoaClass]>
 ];
 
 /** Serves a Koa app on 127.0.0.1 until `close()`. */
-export async function listen(app: Koa): Promise<RunningApp> {
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function listen(app: Koa): Promise<RunningApp> {
+  return serve(app.callback());
 }
 
 /** Builds an app on `Koa`, serves it while `test` runs with a browser (a real cookie jar), then closes it. */
@@ -46,4 +36,15 @@ export async function withApp(KoaApp: KoaClass, build: (app: Koa) => void, test:
   } finally {
     await running.close();
   }
+}
+
+/** An error-handling middleware: what the rest of the chain throws goes to `handle` (which may throw it on). */
+export function rescue(handle: (ctx: ParameterizedContext, error: unknown) => void): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      handle(ctx, error);
+    }
+  };
 }

@@ -1,5 +1,5 @@
 // How a session's response headers meet a framework's response: one rule for every adapter.
-import type { ResponseHeader } from '../transport.js';
+import type { ResponseHeader } from '../core/transport.js';
 
 /** A response's header setters: `append` adds a value (used for each `set-cookie`), `set` replaces one. */
 export interface HeaderSink {
