@@ -4,6 +4,7 @@ import type { Binding, DbscAccess, DbscLookup } from '../adapter/index.js';
 import { readStringItem, sfString } from './headers.js';
 import { verifyRefreshProof, verifyRegistrationProof } from './proof.js';
 import { createRateLimiter } from './rate-limit.js';
+import { inScope } from './scope.js';
 
 /** Options of the DBSC endpoints. */
 export interface DbscEndpointOptions {
@@ -34,8 +35,8 @@ export interface DbscEndpoints {
    */
   handle(request: Request): Promise<Response | undefined>;
   /**
-   * For a `GET` or `HEAD` request that carries a bound cookie whose expiry (written in the cookie)
-   * has passed by the server's clock: `307` to the same path and query, with the bound cookie
+   * For a `GET` or `HEAD` request in the DBSC session's scope (`dbsc.scope`) that carries a bound
+   * cookie whose expiry (written in the cookie) has passed by the server's clock: `307` to the same path and query, with the bound cookie
    * cleared; else undefined. A DBSC browser refreshes before it follows the redirect; any other
    * client follows it without the bound cookie, so a bound session gives it no access. No store
    * read. `handle` calls it; call it yourself in front of your routes when you mount
@@ -158,6 +159,8 @@ export function createDbscEndpoints(manager: { readonly cookieName: string }, op
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
     if (!access.boundCookieExpired(request.headers.get('cookie'))) return undefined;
     const url = new URL(request.url);
+    // Out of the session's scope the browser does not refresh first: a redirect would only cost a round trip.
+    if (!inScope(url, config.scope, config.refreshPath)) return undefined;
     return answer(307, undefined, [['location', url.pathname + url.search], ['set-cookie', access.clearBoundCookie()]]);
   }
 

@@ -61,4 +61,14 @@ describe('DBSC on node:http', () => {
       }),
     );
   });
+
+  it('DB-25 an expired bound cookie on a path the DBSC scope excludes is left alone (the browser would not refresh first)', () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    const endpoints = createDbscEndpoints(createSessionManager({ secrets: SECRET, clock, dbsc: { scope: [{ type: 'exclude', path: '/static' }] } }));
+    const cookie = `__Host-sid-bound=${(clock.now() - 1).toString(36)}.${'A'.repeat(43)}`;
+    const get = (path: string) => endpoints.expiredBoundCookie(new Request(`http://localhost${path}`, { headers: { cookie } }));
+    assert.equal(get('/static/app.js'), undefined);
+    assert.equal(get('/account')?.status, 307);
+    assert.equal(get('/staticky')?.status, 307);
+  });
 });
