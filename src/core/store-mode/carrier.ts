@@ -286,9 +286,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
 
     listSessions: (userId, current) =>
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
-    revokeSession: (userId, handle) => (cache?.revoked(userId, options.clock.now()), revokeUserSession(caller, userId, handle)),
-    revokeSessions: (userId, except) =>
-      (cache?.revoked(userId, options.clock.now()),
-      caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : [])),
+    revokeSession(userId, handle) {
+      cache?.revoked(userId, options.clock.now());
+      return revokeUserSession(caller, userId, handle);
+    },
+    revokeSessions(userId, except) {
+      cache?.revoked(userId, options.clock.now());
+      return caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : []);
+    },
   };
 }

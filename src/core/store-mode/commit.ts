@@ -112,12 +112,12 @@ export async function serialized<T>(caller: StoreCaller, key: string, run: (queu
   if (byKey === undefined) queues.set(caller.store, (byKey = new Map()));
   const waiting = byKey.get(key);
   // No commit of this session in flight (the common case): no turn to wait for, and no queue ahead that can be stuck.
-  const queue = waiting ?? { tail: undefined as unknown as Promise<void>, lastText: undefined, stuckAt: 0 };
   const queuedAt = waiting === undefined ? 0 : Date.now();
   const before = waiting?.tail;
   let release!: () => void;
   const mine = new Promise<void>((resolve) => (release = resolve));
   const tail = before === undefined ? mine : before.then(() => mine);
+  const queue = waiting ?? { tail, lastText: undefined, stuckAt: 0 };
   queue.tail = tail;
   if (waiting === undefined) byKey.set(key, queue);
   try {
