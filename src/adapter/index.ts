@@ -16,11 +16,12 @@ export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from
 export type { ResponseHeader } from '../core/transport.js';
 export type { HeaderSink, NodeHeaderTarget } from './response-headers.js';
 export { nodeHeaderSink, varyWith, writeSessionHeaders } from './response-headers.js';
-// Primitives the core and the express-session drop-in share (see docs/migrating-from-express-session.md).
+// What the stores, the connect wrapper and the express-session drop-in share (see docs/migrating-from-express-session.md).
 export { cookieExpiresAt } from './cookie-expiry.js';
+// Primitives the core and the express-session drop-in share (see docs/migrating-from-express-session.md).
 export type { MacAlphabet, MacKey, SecretKeyObjectLike } from '../core/shared/mac.js';
 export { macTag, verifyMacTag } from '../core/shared/mac.js';
 export type { SetCookieAttribute, SetCookieAttributes } from '../core/shared/set-cookie-writer.js';
 export { COOKIE_PACKAGE_ATTRIBUTE_ORDER, TESSERA_ATTRIBUTE_ORDER, writeSetCookie } from '../core/shared/set-cookie-writer.js';
 export type { ManagerEntry } from './request-entries.js';
-export { commitNow, entryOfManager, requireEntry } from './request-entries.js';
+export { addEntry, commitNow, entryOfManager, requireEntry } from './request-entries.js';

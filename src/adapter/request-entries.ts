@@ -19,13 +19,28 @@ export function entryOfManager<E extends ManagerEntry<E>>(first: E | undefined, 
   return first.others?.find((entry) => entry.manager === manager);
 }
 
+/**
+ * Records `entry` on a request whose first entry is `first` (undefined: none yet), and returns the
+ * request's first entry: `entry` itself, or `first` with `entry` added to its `others`.
+ */
+export function addEntry<E extends ManagerEntry<E>>(first: E | undefined, entry: E): E {
+  if (first === undefined) return entry;
+  (first.others ??= []).push(entry);
+  return first;
+}
+
 /** `entry`, or `ERR_SESSION_NOT_LOADED` when the request has no session of that manager (its middleware is not mounted before). */
 export function requireEntry<E>(entry: E | undefined): E {
   if (entry === undefined) throw new SessionError('ERR_SESSION_NOT_LOADED', 'no session on this request: mount the session() middleware before this handler');
   return entry;
 }
 
-/** `saveSession`'s commit: prepares and runs the commit of `entry`'s session now; the adapter applies the headers if they have not left. */
+/**
+ * `saveSession`'s commit: prepares and runs the commit of `entry`'s session now; the adapter then
+ * applies `prepared.headers` if the response headers have not left. It commits as before the
+ * headers: an adapter whose headers may already be out calls `protocol.sent(session, undefined)`
+ * and `prepare(session, { streaming: true })` itself (as the Fastify adapter does).
+ */
 export async function commitNow(entry: { readonly protocol: SessionProtocol<object>; readonly session: Session<object> }): Promise<PreparedCommit> {
   const prepared = entry.protocol.prepare(entry.session);
   await prepared.run();

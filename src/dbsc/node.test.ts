@@ -17,6 +17,17 @@ describe('DBSC on node:http', () => {
     assert.equal(request.headers.get('sec-secure-session-id'), '"s"');
   });
 
+  it('webRequestOf takes the host from the Host header (so scope domains apply), localhost when it is missing or malformed', () => {
+    const hostOf = (host: string | undefined) => new URL(webRequestOf({ url: '/a', headers: { host } }).url).host;
+    assert.equal(hostOf('app.example.com'), 'app.example.com');
+    assert.equal(hostOf('App.Example.com:8443'), 'app.example.com:8443');
+    assert.equal(hostOf('[::1]:3000'), '[::1]:3000');
+    assert.equal(hostOf(undefined), 'localhost');
+    assert.equal(hostOf('evil.com/path'), 'localhost');
+    assert.equal(hostOf('a:99999'), 'localhost', 'a port out of range');
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), (host) => assert.equal(new URL(webRequestOf({ url: '/p', headers: { host } }).url).pathname, '/p')));
+  });
+
   it('the middleware passes other paths to next(), or answers 404 without it; its own paths it answers', async () => {
     const middleware = nodeDbscMiddleware(createDbscEndpoints(createSessionManager({ secrets: SECRET, dbsc: {} })));
     const run = (url: string, next?: () => void): Promise<{ status: number; headers: Map<string, string | string[]>; nexted: boolean }> =>
@@ -70,5 +81,21 @@ describe('DBSC on node:http', () => {
     assert.equal(get('/static/app.js'), undefined);
     assert.equal(get('/account')?.status, 307);
     assert.equal(get('/staticky')?.status, 307);
+  });
+
+  it('DB-25 through the node:http middleware, scope rules with a domain apply to the Host the request came to', async () => {
+    const clock = new FakeClock(1_800_000_000_000);
+    // Given in any case, a domain compares as URLs serialize hosts: in lower case.
+    const scope = [{ type: 'exclude', domain: '*.Example.COM', path: '/static' }] as const;
+    const middleware = nodeDbscMiddleware(createDbscEndpoints(createSessionManager({ secrets: SECRET, clock, dbsc: { scope: [...scope] } })));
+    const cookie = `__Host-sid-bound=${(clock.now() - 1).toString(36)}.${'A'.repeat(43)}`;
+    const status = (host: string, url: string): Promise<number> =>
+      new Promise((resolve) => {
+        const res = { statusCode: 200, setHeader: () => undefined, end: () => resolve(res.statusCode) };
+        middleware({ method: 'GET', url, headers: { host, cookie } }, res, () => resolve(0));
+      });
+    assert.equal(await status('www.example.com', '/static/app.js'), 0, 'excluded: passed on, no 307');
+    assert.equal(await status('www.example.com', '/account'), 307);
+    assert.equal(await status('www.example.org', '/static/app.js'), 307, 'the rule names another domain');
   });
 });

@@ -22,10 +22,14 @@ export interface NodeResponseLike {
   end(body?: string): unknown;
 }
 
+/** A Host header value as a URL host (a name or an address, an optional port), nothing else. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 /**
  * A Web `Request` with the method, URL and headers of a `node:http` request (no body: the DBSC
  * endpoints read none), for mounting `createDbscEndpoints(manager).handle` on Fastify, Koa or
- * anything else built on `node:http`.
+ * anything else built on `node:http`. The URL's host is the request's `Host` header (so that
+ * `dbsc.scope` rules with a `domain` apply), `localhost` when it is missing or malformed.
  */
 export function webRequestOf(req: NodeRequestLike): Request {
   const headers = new Headers();
@@ -34,7 +38,18 @@ export function webRequestOf(req: NodeRequestLike): Request {
     // node:http joins repeated headers with ", ", except Cookie with "; ".
     headers.set(name, Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value);
   }
-  return new Request(new URL(req.originalUrl ?? req.url ?? '/', 'http://localhost'), { method: req.method ?? 'GET', headers });
+  return new Request(urlOf(req.originalUrl ?? req.url ?? '/', req.headers.host), { method: req.method ?? 'GET', headers });
+}
+
+function urlOf(target: string, host: unknown): URL {
+  if (typeof host === 'string' && HOST.test(host)) {
+    try {
+      return new URL(target, `http://${host}`);
+    } catch {
+      // A port out of range, say: as without a Host header.
+    }
+  }
+  return new URL(target, 'http://localhost');
 }
 
 /**

@@ -1,12 +1,16 @@
 import type { DbscScopeRule } from '../index.js';
 
+/** A URL's hostname that is an IP address: IPv6 in brackets, or IPv4 (the URL parser turns every numeric last label into one). */
+const IP_HOST = /^\[|^[0-9.]+$/;
+
 /**
- * Whether a host matches a DBSC domain pattern (the spec's "host matches a pattern"): `*` matches
- * every host, `*.example.com` its subdomains (not example.com itself), anything else the host exactly.
+ * Whether a host (as a URL serializes it: lower case) matches a DBSC domain pattern (the spec's
+ * "host matches a pattern"): `*` matches every host, `*.example.com` the subdomains of a domain
+ * (not example.com itself, never an IP address), anything else the host exactly.
  */
 export function hostMatches(host: string, pattern: string): boolean {
   if (pattern === '*') return true;
-  if (pattern.startsWith('*')) return pattern.startsWith('*.') && host.endsWith(pattern.slice(1));
+  if (pattern.startsWith('*') && !IP_HOST.test(host)) return pattern.startsWith('*.') && host.endsWith(pattern.slice(1));
   return host === pattern;
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionError, SessionManager } from '../index.js';
 import { createSessionManager, isSessionError } from '../index.js';
-import { asSessionError, commitNow, entryOfManager, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
+import { addEntry, asSessionError, commitNow, entryOfManager, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -116,12 +116,9 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
   const attach = (req: IncomingMessage, res: ServerResponse, current: Session<object>, next: NextFunction): void => {
     const hook = new EndHook(req, res, manager, protocol, current, handlers);
     const first = (req as WithSession)[HOOK];
-    if (first === undefined) {
-      (req as WithSession)[HOOK] = hook;
-      (req as WithSession).session = current;
-    }
+    (req as WithSession)[HOOK] = addEntry(first, hook);
     // With several managers, `req.session` is the first one's; reach the others with getSession(req, manager).
-    else (first.others ??= []).push(hook);
+    if (first === undefined) (req as WithSession).session = current;
     addVary(res, protocol.requestHeader);
     next();
   };

@@ -1,7 +1,7 @@
 import type { ParameterizedContext } from 'koa';
 import type { DefaultSessionData, Session, SessionManager } from '../index.js';
 import type { PreparedCommit, ResponseHeader, SessionProtocol } from '../adapter/index.js';
-import { commitNow, entryOfManager, nodeHeaderSink, requireEntry, writeSessionHeaders } from '../adapter/index.js';
+import { addEntry, commitNow, entryOfManager, nodeHeaderSink, requireEntry, writeSessionHeaders } from '../adapter/index.js';
 
 /** One manager's session on one request. */
 export interface Entry {
@@ -28,10 +28,8 @@ export function entryOf(ctx: object, manager: SessionManager<object> | undefined
 /** Records `entry` on the request; the first manager's session becomes `ctx.session`. */
 export function attachEntry(ctx: AnyContext, entry: Entry): void {
   const first = loaded.get(ctx);
-  if (first === undefined) {
-    loaded.set(ctx, entry);
-    (ctx as { session?: unknown }).session = entry.session;
-  } else (first.others ??= []).push(entry);
+  loaded.set(ctx, addEntry(first, entry));
+  if (first === undefined) (ctx as { session?: unknown }).session = entry.session;
 }
 
 /** Applies a prepared commit's headers to the response: each Set-Cookie appended, the others set. */

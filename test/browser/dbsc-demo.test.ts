@@ -32,6 +32,8 @@ if (!launched.ok) {
 
 const cookieOf = async (context: BrowserContext, name: string): Promise<Cookie | undefined> => (await context.cookies()).find((c) => c.name === name);
 const line = (e: LoggedExchange): string => `${e.method} ${e.path} ${e.status}`;
+/** The DBSC session a refresh names (`Sec-Secure-Session-Id`, quotes off); '' for other requests. */
+const idOf = (e: LoggedExchange): string => String(e.request['sec-secure-session-id'] ?? '').replace(/^"|"$/g, '');
 /** Exchanges from index `from` on, the browser's own favicon requests left out. */
 let pageExchanges: (from: number) => LoggedExchange[] = () => [];
 /** The JWS header of a compact JWS. */
@@ -185,6 +187,9 @@ describe('DBSC in Chromium: the demo app (examples/auth-app)', { timeout: 120_00
   });
 
   it('5. logout, then login again in the same browser: the new session is bound anew, and the old DBSC session ends without costing the new one its access', { skip }, async () => {
+    // The first session's DBSC identifier, as its refreshes named it (steps 2 to 4).
+    const firstDbscId = idOf(app.log.find((e) => e.path === '/dbsc/refresh')!);
+    assert.notEqual(firstDbscId, '');
     await page.goto(`${app.url}/profile`);
     await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/profile')), page.click('#logout')]);
     assert.equal(await page.locator('#logout').count(), 0, 'logged out');
@@ -198,14 +203,20 @@ describe('DBSC in Chromium: the demo app (examples/auth-app)', { timeout: 120_00
     await page.goto(`${app.url}/devices`);
     assert.match((await page.textContent('#binding')) ?? '', /This device is bound\./);
 
-    // Past the bound lifetime: the browser holds two DBSC sessions for the origin, the new one and
-    // the logged-out one. Whatever order it refreshes them in, the page ends up bound and logged in.
+    // Past the bound lifetime the new DBSC session refreshes with its own key. The logged-out one,
+    // if Chromium still asks for it, gets no bound cookie (tessera ends it: continue false).
     app.clock.advance(BOUND_LIFETIME + 1);
     const from = app.log.length;
     await page.goto(`${app.url}/devices`);
-    assert.ok(page.url().endsWith('/devices'), `Chromium ended on ${page.url()}; exchanges: ${pageExchanges(from).map(line).join(', ')}`);
-    assert.match((await page.textContent('#binding')) ?? '', /This device is bound\./, `exchanges: ${pageExchanges(from).map(line).join(', ')}`);
-    assert.ok(pageExchanges(from).some((e) => line(e) === 'POST /dbsc/refresh 200'), 'the new session refreshed');
+    const seen = pageExchanges(from);
+    const trace = `exchanges: ${seen.map((e) => `${line(e)} [${idOf(e)}]`).join(', ')}`;
+    assert.ok(page.url().endsWith('/devices'), `Chromium ended on ${page.url()}; ${trace}`);
+    assert.match((await page.textContent('#binding')) ?? '', /This device is bound\./, trace);
+    const refreshes = seen.filter((e) => e.path === '/dbsc/refresh');
+    const renewing = refreshes.filter((e) => e.status === 200 && new RegExp(`^${BOUND_COOKIE}=[^;]`).test(String(e.response['set-cookie'] ?? '')));
+    assert.equal(renewing.length, 1, `one refresh renewed the bound cookie; ${trace}`);
+    assert.notEqual(idOf(renewing[0]!), firstDbscId, `the new DBSC session renewed it, not the logged-out one; ${trace}`);
+    for (const old of refreshes.filter((e) => idOf(e) === firstDbscId)) assert.doesNotMatch(String(old.response['set-cookie'] ?? ''), new RegExp(`^${BOUND_COOKIE}=[^;]`), trace);
   });
 
   it('6. the probe can say no: without the DeviceBoundSessions feature the same Chromium does not register', { skip }, async () => {

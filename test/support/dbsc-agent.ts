@@ -2,6 +2,7 @@
 // test/support/http.ts plus what Chromium 156 was seen doing (docs/dbsc-browser-notes.md): take a
 // `Secure-Session-Registration` offer up with a fresh key, and before an in-scope request whose
 // bound cookie is missing, refresh (no proof first; on 403 + challenge, retry with a refresh proof).
+import { inScope } from '../../src/dbsc/scope.js';
 import type { Browser, BrowserResponse } from './http.js';
 import { generateDbscKey, readChallenges, readRegistration, refreshProof, registrationProof } from './dbsc-client.js';
 import type { DbscAlgorithm, DbscKey, RegistrationOffer } from './dbsc-client.js';
@@ -64,10 +65,10 @@ export class DbscAgent {
     const scope = session.instructions.scope;
     const origin = scope?.origin ?? new URL(session.instructions.refresh_url ?? this.browser.baseUrl, this.browser.baseUrl).origin;
     if (url.origin !== new URL(origin).origin) return false;
-    const rules = scope?.scope_specification ?? [];
-    const matching = rules.filter((r) => (r.domain === undefined || r.domain === url.hostname) && url.pathname.startsWith(r.path ?? '/'));
-    const last = matching.sort((a, b) => (a.path ?? '/').length - (b.path ?? '/').length).at(-1);
-    return last === undefined || last.type !== 'exclude';
+    // Past the origin, the rules as the server reads them (scope.ts follows the spec; the real
+    // Chromium of test/browser checks both).
+    const rules = (scope?.scope_specification ?? []).map((r) => ({ ...r, type: r.type === 'exclude' ? ('exclude' as const) : ('include' as const) }));
+    return inScope(url, rules, new URL(session.instructions.refresh_url ?? '/', this.browser.baseUrl).pathname);
   }
 
   private async missingCookie(session: AgentSession, url: URL): Promise<boolean> {

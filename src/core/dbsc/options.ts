@@ -105,7 +105,8 @@ export function resolveDbsc(input: DbscOptions | undefined, context: { mode: 'st
     if (typeof rule !== 'object' || rule === null || (rule.type !== 'include' && rule.type !== 'exclude')) throw configError(`dbsc.scope[${index}].type must be 'include' or 'exclude'`);
     if (rule.path !== undefined) path(`scope[${index}].path`, rule.path);
     if (rule.domain !== undefined && !/^(\*\.)?[A-Za-z0-9.-]+$|^\*$/.test(rule.domain)) throw configError(`dbsc.scope[${index}].domain is not a host pattern`);
-    return Object.freeze({ ...rule });
+    // Hosts compare as URLs serialize them: in lower case.
+    return Object.freeze(rule.domain === undefined ? { ...rule } : { ...rule, domain: rule.domain.toLowerCase() });
   });
   // The attributes exactly as the Set-Cookie writes them, lifetime left out.
   const attributes = serializeSetCookie(cookie, '', undefined, 0).slice(cookie.name.length + 3);
