@@ -13,6 +13,7 @@ runAdapterConformance('Express 5', {
       try {
         const reply = await conformanceReply(req.session as unknown as Session<ConformanceData>, req.method, req.originalUrl);
         res.status(reply.status).type('application/json');
+        for (const [name, value] of reply.headers) res.setHeader(name, value);
         if (!reply.stream) {
           res.send(reply.chunks.join(''));
           return;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionError, SessionManager } from '../index.js';
-import { createSessionManager, isSessionError } from '../index.js';
-import { addEntry, asSessionError, commitNow, entryOfManager, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
+import { createSessionManager } from '../index.js';
+import { FAILURE_REMOVES, addEntry, asSessionError, commitNow, entryOfManager, failureAnswer, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -67,17 +67,12 @@ function defaultOnError(error: SessionError): void {
 }
 
 function respondUnavailable(res: ServerResponse, error: unknown, end: () => void): void {
-  // Only a store that failed (or kept conflicting) is worth a retry; anything else is a 500.
-  const status = isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
-  res.removeHeader('Set-Cookie');
-  res.removeHeader('Content-Length');
-  res.removeHeader('Content-Encoding');
-  res.statusCode = status;
-  if (status === 503) res.setHeader('Retry-After', '1');
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Content-Length', Buffer.byteLength(status === 503 ? 'Service Unavailable' : 'Internal Server Error'));
-  res.write(status === 503 ? 'Service Unavailable' : 'Internal Server Error');
+  const answer = failureAnswer(error);
+  for (const name of FAILURE_REMOVES) res.removeHeader(name);
+  res.statusCode = answer.status;
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.setHeader('content-length', Buffer.byteLength(answer.body));
+  res.write(answer.body);
   end();
 }
 

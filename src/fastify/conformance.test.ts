@@ -12,6 +12,7 @@ runAdapterConformance('Fastify 5', {
     app.all('/*', async (request, reply) => {
       const answer = await conformanceReply(request.session as unknown as Session<ConformanceData>, request.method, request.url);
       reply.code(answer.status).type('application/json');
+      for (const [name, value] of answer.headers) reply.header(name, value);
       // A streamed body: Fastify pipes the stream after onSend, so each chunk is a separate write.
       return answer.stream ? Readable.from(answer.chunks) : answer.chunks.join('');
     });

@@ -1,8 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { SessionError } from '../index.js';
-import { isSessionError } from '../index.js';
 import type { PreparedCommit } from '../adapter/index.js';
-import { nodeHeaderSink, varyWith, writeSessionHeaders } from '../adapter/index.js';
+import { FAILURE_REMOVES, failureAnswer, nodeHeaderSink, varyWith, writeSessionHeaders } from '../adapter/index.js';
 
 /** Applies a prepared commit's headers to a reply not yet sent: each Set-Cookie appended, the others set. */
 export function applyHeaders(reply: FastifyReply, prepared: PreparedCommit): void {
@@ -22,30 +21,21 @@ export function addVary(reply: FastifyReply, header: string): void {
   if (vary !== undefined) reply.header('vary', vary);
 }
 
-/** The status a session failure answers with: 503 for a store that failed or kept conflicting (worth a retry), else 500. */
-export function statusOf(error: SessionError): 503 | 500 {
-  return isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
-}
-
 /**
  * Turns the reply into the failure answer (503 with `Retry-After`, or 500), with none of the
- * response's cookies, and returns its body. The reply's headers must not have left.
+ * response's cookies, redirect or body headers, and returns its body. The reply's headers must not have left.
  */
 export function failureReply(reply: FastifyReply, error: SessionError): string {
-  const status = statusOf(error);
-  reply.removeHeader('set-cookie');
-  reply.removeHeader('content-length');
-  reply.removeHeader('content-encoding');
-  reply.code(status);
-  if (status === 503) reply.header('retry-after', '1');
-  reply.header('content-type', 'text/plain; charset=utf-8');
-  reply.header('cache-control', 'no-store');
-  return status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+  const answer = failureAnswer(error);
+  for (const name of FAILURE_REMOVES) reply.removeHeader(name);
+  reply.code(answer.status);
+  for (const [name, value] of answer.headers) reply.header(name, value);
+  return answer.body;
 }
 
 /** The error Fastify's error handler gets with `onStoreError: 'error'`: the `SessionError` with its `statusCode` and, for a 503, `Retry-After`. */
 export function forErrorHandler(error: SessionError): SessionError & { statusCode: number; headers?: Record<string, string> } {
-  const status = statusOf(error);
+  const { status } = failureAnswer(error);
   return Object.assign(error, status === 503 ? { statusCode: status, headers: { 'retry-after': '1' } } : { statusCode: status });
 }
 

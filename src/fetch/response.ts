@@ -1,8 +1,7 @@
 // Responses of the Fetch adapter: the session's headers put on the handler's Response (on a copy
 // when its headers are immutable), and the answer to a store that failed.
 import type { ResponseHeader } from '../adapter/index.js';
-import { varyWith, writeSessionHeaders } from '../adapter/index.js';
-import { isSessionError } from '../index.js';
+import { failureAnswer, varyWith, writeSessionHeaders } from '../adapter/index.js';
 
 /** Puts the headers on `headers`; the first write throws when they are immutable, before any change. */
 function apply(headers: Headers, sessionHeaders: readonly ResponseHeader[], requestHeader: string): void {
@@ -31,16 +30,12 @@ export function withSessionHeaders(response: Response, sessionHeaders: readonly 
   return copy;
 }
 
-const TEXT = { 503: 'Service Unavailable', 500: 'Internal Server Error' } as const;
-
 /**
  * The answer when a session could not be loaded or committed: **503 with `Retry-After: 1`** when
  * the store failed, timed out or kept conflicting (`ERR_SESSION_STORE`, `ERR_SESSION_CONFLICT`),
  * 500 for anything else. Plain text, `Cache-Control: no-store`, never a session cookie.
  */
 export function sessionErrorResponse(error: unknown): Response {
-  const status = isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
-  const headers = new Headers({ 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  if (status === 503) headers.set('retry-after', '1');
-  return new Response(TEXT[status], { status, headers });
+  const answer = failureAnswer(error);
+  return new Response(answer.body, { status: answer.status, headers: answer.headers.map(([name, value]) => [name, value]) });
 }

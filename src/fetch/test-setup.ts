@@ -13,7 +13,7 @@ import { withSession } from './index.js';
 /** The suite's reply as a Response: JSON, its chunks as a ReadableStream when it streams. */
 export async function conformanceResponse(session: Session<ConformanceData>, request: Request): Promise<Response> {
   const reply = await conformanceReply(session, request.method, request.url);
-  const init = { status: reply.status, headers: { 'content-type': 'application/json' } };
+  const init = { status: reply.status, headers: [['content-type', 'application/json'], ...reply.headers.map(([name, value]): [string, string] => [name, value])] };
   if (!reply.stream) return new Response(reply.chunks.join(''), init);
   const chunks = [...reply.chunks];
   const encoder = new TextEncoder();

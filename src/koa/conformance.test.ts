@@ -15,6 +15,7 @@ for (const [name, Koa] of KOA_VERSIONS) {
         const reply = await conformanceReply(ctx.session as unknown as Session<ConformanceData>, ctx.method, ctx.originalUrl);
         ctx.status = reply.status;
         ctx.type = 'application/json';
+        for (const [name, value] of reply.headers) ctx.set(name, value);
         // A streamed reply goes out as a stream Koa pipes, one chunk per write.
         ctx.body = reply.stream ? Readable.from(reply.chunks) : reply.chunks.join('');
       });

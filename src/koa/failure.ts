@@ -1,31 +1,20 @@
 import type { SessionError } from '../index.js';
-import { isSessionError } from '../index.js';
 import type { ResponseHeader } from '../adapter/index.js';
+import { FAILURE_REMOVES, failureAnswer } from '../adapter/index.js';
 import type { AnyContext } from './entries.js';
 
-/** 503 for a store that failed or kept conflicting (worth a retry), 500 for anything else. */
-export function failureStatus(error: SessionError): 503 | 500 {
-  return isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? 503 : 500;
-}
-
-/** The headers of a failure answer: `Retry-After` on a 503, never cached. */
-function failureHeaders(status: 503 | 500): Record<string, string> {
-  return status === 503 ? { 'retry-after': '1', 'cache-control': 'no-store' } : { 'cache-control': 'no-store' };
-}
-
 /**
- * Replaces whatever the request had prepared (status, body, a stream, any Set-Cookie) with a
- * plain 503 (`Retry-After: 1`) or 500. With `ctx.respond = false`, Koa writes it all the same.
- * Does nothing once the headers left.
+ * Replaces whatever the request had prepared (status, body, a stream, any Set-Cookie, a redirect)
+ * with a plain 503 (`Retry-After: 1`) or 500. With `ctx.respond = false`, Koa writes it all the
+ * same. Does nothing once the headers left.
  */
 export function respondFailure(ctx: AnyContext, error: SessionError): void {
   if (ctx.res.headersSent) return;
-  const status = failureStatus(error);
-  for (const name of ['set-cookie', 'content-length', 'content-encoding', 'content-type']) ctx.res.removeHeader(name);
-  ctx.status = status;
-  for (const [name, value] of Object.entries(failureHeaders(status))) ctx.res.setHeader(name, value);
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = status === 503 ? 'Service Unavailable' : 'Internal Server Error';
+  const answer = failureAnswer(error);
+  for (const name of FAILURE_REMOVES) ctx.res.removeHeader(name);
+  ctx.status = answer.status;
+  for (const [name, value] of answer.headers) ctx.res.setHeader(name, value);
+  ctx.body = answer.body;
   ctx.respond = true;
 }
 
@@ -34,8 +23,9 @@ export function respondFailure(ctx: AnyContext, error: SessionError): void {
  * `expose` false, and `headers` (`Retry-After` on a 503) that Koa's default handler sets.
  */
 export function asHttpError(error: SessionError): SessionError & { status: number; expose: boolean; headers: Record<string, string> } {
-  const status = failureStatus(error);
-  return Object.assign(error, { status, expose: false, headers: failureHeaders(status) });
+  const answer = failureAnswer(error);
+  const headers = Object.fromEntries(answer.headers.filter(([name]) => name !== 'content-type'));
+  return Object.assign(error, { status: answer.status, expose: false, headers });
 }
 
 /**

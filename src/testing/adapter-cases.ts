@@ -151,17 +151,22 @@ export const adapterCases: readonly AdapterCase[] = [
       },
     },
     {
-      title: `a store that ${fault === 'fail' ? 'fails' : 'hangs'} while committing: 503 with Retry-After within storeTimeout, no cookie`,
+      title: `a store that ${fault === 'fail' ? 'fails' : 'hangs'} while committing: 503 with Retry-After within storeTimeout, no cookie, nothing of the answer it replaces (its redirect, its validators)`,
       async run(c) {
         const store = c.faulty();
-        const visitor = (await c.app({ store, storeTimeout: 0.3 })).client();
+        const app = await c.app({ store, storeTimeout: 0.3 });
+        const visitor = app.client();
         await visitor.post('/count');
         store.fault = `${fault}-writes`;
         const startedAt = Date.now();
-        assertUnavailable(await visitor.post('/login?user=eve'), startedAt, 3000);
+        const failed = await visitor.post('/login?user=eve&then=/home');
+        assertUnavailable(failed, startedAt, 3000);
+        assert.deepEqual([failed.headers.get('location'), failed.headers.get('etag'), failed.headers.get('cache-control')], [null, null, 'no-store'], 'the redirect the handler prepared is not sent with the 503');
         store.fault = 'none';
         const read = body(await visitor.get('/read'));
         assert.deepEqual([read.user, read.count], [null, 1], 'the failed login changed nothing');
+        const login = await app.client().post('/login?user=ada&then=/home');
+        assert.deepEqual([login.status, login.headers.get('location')], [303, '/home'], 'with the store back, the same login redirects (the app sends its headers)');
       },
     },
   ]),

@@ -1,0 +1,46 @@
+import { isSessionError } from '../core/errors.js';
+import type { ResponseHeader } from '../core/transport.js';
+
+/** The answer to a request whose session could not be loaded or committed. */
+export interface FailureAnswer {
+  /** 503 when the store failed, timed out or kept conflicting (worth a retry), 500 for anything else. */
+  readonly status: 503 | 500;
+  /** `content-type`, `cache-control: no-store`, and `retry-after: 1` on a 503. Set them, replacing what was there. */
+  readonly headers: readonly ResponseHeader[];
+  /** Plain text: `Service Unavailable` or `Internal Server Error`. */
+  readonly body: string;
+}
+
+/**
+ * Response headers a failure answer removes from what the handler had prepared: they describe the
+ * answer that is not sent (its cookies, its redirect, its body and that body's validators).
+ * Others stay (CORS, security headers, `Vary`), so a browser can still read the failure.
+ */
+export const FAILURE_REMOVES: readonly string[] = Object.freeze([
+  'set-cookie',
+  'location',
+  'refresh',
+  'content-length',
+  'content-encoding',
+  'content-type',
+  'content-language',
+  'content-disposition',
+  'content-location',
+  'content-range',
+  'etag',
+  'last-modified',
+  'expires',
+]);
+
+const RETRY: readonly ResponseHeader[] = Object.freeze([
+  ['content-type', 'text/plain; charset=utf-8'],
+  ['cache-control', 'no-store'],
+  ['retry-after', '1'],
+] as const);
+const SERVICE_UNAVAILABLE: FailureAnswer = Object.freeze({ status: 503, headers: RETRY, body: 'Service Unavailable' });
+const INTERNAL: FailureAnswer = Object.freeze({ status: 500, headers: RETRY.slice(0, 2), body: 'Internal Server Error' });
+
+/** What every adapter answers for a session failure (`error`, as it was thrown). */
+export function failureAnswer(error: unknown): FailureAnswer {
+  return isSessionError(error, 'ERR_SESSION_STORE') || isSessionError(error, 'ERR_SESSION_CONFLICT') ? SERVICE_UNAVAILABLE : INTERNAL;
+}
