@@ -42,6 +42,35 @@ describe('RedisStore client shapes', () => {
     }
   });
 
+  it("the client's error events are logged by default, once per distinct message in a row; onError replaces that", (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const client = new Redis({ lazyConnect: true });
+    const adapter = fromIoredis(client);
+    for (const message of ['connect ECONNREFUSED', 'connect ECONNREFUSED', 'READONLY', 'connect ECONNREFUSED']) client.emit('error', new Error(message));
+    assert.deepEqual(
+      logged.mock.calls.map((call) => call.arguments[0]),
+      ['connect ECONNREFUSED', 'READONLY', 'connect ECONNREFUSED'].map((m) => `tessera-session/redis: the Redis client reports: ${m}`),
+    );
+    adapter.release?.();
+    const own: string[] = [];
+    const quiet = fromIoredis(client, { onError: (error) => own.push(error.message) });
+    client.emit('error', new Error('mine'));
+    assert.deepEqual(own, ['mine']);
+    assert.equal(logged.mock.callCount(), 3, 'a given onError replaces the default');
+    quiet.release?.();
+  });
+
+  it('node-redis against a closed port: the refused connection is logged, not silently retried', async (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const client = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: 50, connectTimeout: 1000 } });
+    fromNodeRedis(client);
+    client.connect().catch(() => undefined);
+    const deadline = Date.now() + 5000;
+    while (logged.mock.callCount() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    client.destroy();
+    assert.match(String(logged.mock.calls[0]?.arguments[0]), /^tessera-session\/redis: the Redis client reports: .*ECONNREFUSED/);
+  });
+
   it('waitForReplicas must be { replicas >= 1, timeout in seconds }', () => {
     const client = fromNodeRedis(nodeClient);
     for (const bad of [{ replicas: 0, timeout: 0.1 }, { replicas: 1.5, timeout: 0.1 }, { replicas: 1, timeout: 0 }, { replicas: 1, timeout: 60 }, { replicas: 1 }]) {

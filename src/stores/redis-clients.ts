@@ -29,7 +29,8 @@ export interface RedisAdapterOptions {
   /**
    * Receives the client's `error` events. The adapter always listens to `error`, so that a
    * client without any other listener never crashes the process; failures still reach the
-   * caller as rejected store calls. Default: ignore (the failing store call reports it).
+   * caller as rejected store calls. Default: `console.error`, once per distinct message in a row
+   * (a reconnect loop repeating the same error logs it once). Pass `() => {}` to ignore them.
    */
   onError?: RedisErrorListener;
 }
@@ -71,11 +72,22 @@ export interface NodeRedisClusterLike extends ErrorEmitter {
   getNodeClientForKey?(key: string, isReadonly?: boolean): Promise<NodeRedisClientLike>;
 }
 
+/** The default `onError`: logs a client error unless it repeats the one before. */
+function logChanges(): RedisErrorListener {
+  let last: string | undefined;
+  return (error) => {
+    const text = String(error?.message ?? error);
+    if (text === last) return;
+    last = text;
+    console.error(`tessera-session/redis: the Redis client reports: ${text}`);
+  };
+}
+
 function listen(client: ErrorEmitter, options: RedisAdapterOptions): () => void {
-  const onError = options.onError;
+  const onError = options.onError ?? logChanges();
   const listener: RedisErrorListener = (error) => {
     try {
-      onError?.(error);
+      onError(error);
     } catch {
       // A throwing listener must not turn a connection error into a crash.
     }
