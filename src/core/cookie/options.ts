@@ -32,8 +32,36 @@ function configError(message: string): SessionError {
   return new SessionError('ERR_SESSION_CONFIG', message);
 }
 
+const LIFETIME_HINT = 'the cookie lives as long as the session: set lifetime and idleTimeout (seconds), and persistent or setPersistent(true) for remember-me';
+/** Keys of `CookieOptions`, with what to do instead for options other libraries (express-session) take. */
+const KEYS: Readonly<Record<string, string | undefined>> = {
+  name: undefined, path: undefined, domain: undefined, secure: undefined, httpOnly: undefined, sameSite: undefined, partitioned: undefined, priority: undefined,
+  maxAge: LIFETIME_HINT,
+  expires: LIFETIME_HINT,
+  signed: 'the session cookie is always signed (or sealed)',
+};
+
+/** Unknown keys and non-boolean flags are refused: a typo or another library's option must not be ignored silently. */
+function checkShape(input: CookieOptions): void {
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(KEYS, key)) throw configError(`cookie.${key} is not a cookie option (name, path, domain, secure, httpOnly, sameSite, partitioned, priority)`);
+    const hint = KEYS[key];
+    if (hint !== undefined) throw configError(`cookie.${key} is not a tessera option: ${hint}`);
+  }
+  for (const flag of ['secure', 'httpOnly', 'partitioned'] as const) {
+    const value: unknown = input[flag];
+    if (value === undefined || typeof value === 'boolean') continue;
+    throw configError(
+      flag === 'secure' && value === 'auto'
+        ? "cookie.secure must be true or false: 'auto' (express-session) is not supported; use true when browsers reach the site over HTTPS (behind a TLS proxy too), false only for plain-HTTP development"
+        : `cookie.${flag} must be true or false; got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
 /** Applies the secure defaults and enforces the prefix and attribute rules. Never mutates `input`. */
 export function resolveCookieOptions(input: CookieOptions = {}): ResolvedCookieOptions {
+  checkShape(input);
   const secure = input.secure ?? true;
   const name = input.name ?? (secure ? '__Host-sid' : 'sid');
   const path = input.path ?? '/';

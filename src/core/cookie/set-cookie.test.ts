@@ -74,6 +74,18 @@ describe('cookie options', () => {
     assert.equal(resolveCookieOptions({ secure: false }).name, 'sid');
   });
 
+  it("refuses unknown keys and non-boolean flags, with what to do for express-session's maxAge, expires and secure: 'auto'", () => {
+    const refused = (input: object, pattern: RegExp): void => assert.throws(() => resolveCookieOptions(input as never), (e: unknown) => e instanceof Error && 'code' in e && e.code === 'ERR_SESSION_CONFIG' && pattern.test(e.message));
+    refused({ maxAge: 86_400_000 }, /cookie\.maxAge is not a tessera option: .*lifetime and idleTimeout .*setPersistent\(true\)/);
+    refused({ expires: new Date() }, /cookie\.expires is not a tessera option/);
+    refused({ signed: true }, /always signed/);
+    refused({ httponly: true }, /cookie\.httponly is not a cookie option \(name, path/);
+    refused({ secure: 'auto' }, /'auto' \(express-session\) is not supported/);
+    refused({ httpOnly: 'yes' }, /cookie\.httpOnly must be true or false; got "yes"/);
+    refused({ partitioned: 1 }, /cookie\.partitioned must be true or false/);
+    assert.equal(resolveCookieOptions({ domain: undefined, secure: true }).name, '__Host-sid', 'a known key set to undefined is fine');
+  });
+
   it('never mutates the input', () => {
     const input = Object.freeze({ secure: true });
     assert.doesNotThrow(() => resolveCookieOptions(input));
