@@ -16,6 +16,8 @@ export { MAX_COOKIE_AGE_SECONDS, serializeClearCookie, serializeSetCookie } from
 export type { ResponseHeader } from '../core/transport.js';
 export type { FailureAnswer } from './failure.js';
 export { FAILURE_REMOVES, failureAnswer } from './failure.js';
+export type { NodeRequestHeaders } from './request-header.js';
+export { nodeRequestHeader } from './request-header.js';
 export type { HeaderSink, NodeHeaderTarget } from './response-headers.js';
 export { nodeHeaderSink, varyWith, writeSessionHeaders } from './response-headers.js';
 // What the stores, the connect wrapper and the express-session drop-in share (see docs/migrating-from-express-session.md).

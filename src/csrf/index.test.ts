@@ -8,6 +8,7 @@ import { MemoryStore, SessionError, createSessionManager } from '../index.js';
 import type { Session } from '../index.js';
 import { getSession, session } from '../express/index.js';
 import { createCsrf } from './index.js';
+import type { Csrf } from './index.js';
 
 const SECRET = 'csrf-test-secret-0123456789abcdefghijklmnop';
 const manager = createSessionManager<Record<string, unknown>>({ secrets: SECRET, store: new MemoryStore() });
@@ -65,6 +66,20 @@ describe('tessera-session/csrf helper', () => {
     assert.throws(() => createCsrf({ key: '' }), (e: unknown) => e instanceof SessionError && e.code === 'ERR_SESSION_CONFIG');
     assert.throws(() => createCsrf({ header: 'x csrf' }), /csrf header/);
     assert.throws(() => createCsrf({ field: 'a"b' }), /csrf field/);
+  });
+
+  it('the default refusal says when a form was posted that no body parser had read (a token in it could not count)', () => {
+    const answer = (req: { method: string; headers: Record<string, string>; body?: unknown }): { status: number; text: string } => {
+      const res = { statusCode: 200, text: '', setHeader: () => undefined, end(text: string) { this.text = text; } };
+      const fakeSession = { get: () => undefined } as unknown as Parameters<Csrf['verify']>[0];
+      createCsrf().protect({ session: () => fakeSession })(req, res, () => assert.fail('let through'));
+      return { status: res.statusCode, text: res.text };
+    };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    assert.match(answer({ method: 'POST', headers: form }).text, /^Forbidden: missing CSRF token \(the form body was not parsed: mount a body parser/);
+    assert.equal(answer({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' } }).status, 403);
+    assert.equal(answer({ method: 'POST', headers: form, body: {} }).text, 'Forbidden: invalid or missing CSRF token', 'a parsed body: the plain refusal');
+    assert.equal(answer({ method: 'POST', headers: { 'content-type': 'application/json' } }).text, 'Forbidden: invalid or missing CSRF token');
   });
 
   it('tokenOf reads the form field first, then the header, and ignores non-strings', () => {

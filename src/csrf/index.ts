@@ -88,8 +88,16 @@ function checkName(what: string, value: string): string {
 // The session's data is typed by the app; the secret lives under a key the app chose.
 const loose = (session: Session<object>): Session<Record<string, unknown>> => session as unknown as Session<Record<string, unknown>>;
 
-function defaultFailure(_req: CsrfRequest, res: CsrfResponse): void {
-  const body = 'Forbidden: invalid or missing CSRF token';
+/** A form was posted but nothing parsed it: the token in its field cannot have been read. */
+function unparsedForm(req: CsrfRequest): boolean {
+  const type = req.headers['content-type'];
+  return req.body === undefined && typeof type === 'string' && /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type);
+}
+
+function defaultFailure(req: CsrfRequest, res: CsrfResponse): void {
+  const body = unparsedForm(req)
+    ? 'Forbidden: missing CSRF token (the form body was not parsed: mount a body parser such as express.urlencoded() before csrf.protect())'
+    : 'Forbidden: invalid or missing CSRF token';
   res.statusCode = 403;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');

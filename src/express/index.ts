@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionError, SessionManager } from '../index.js';
 import { createSessionManager } from '../index.js';
-import { FAILURE_REMOVES, addEntry, asSessionError, commitNow, entryOfManager, failureAnswer, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
+import { FAILURE_REMOVES, addEntry, asSessionError, commitNow, entryOfManager, failureAnswer, nodeRequestHeader, requireEntry, sessionProtocol, varyWith } from '../adapter/index.js';
 import { EndHook, applyCookieHeaders } from './end-hook.js';
 import type { EndHookHandlers } from './end-hook.js';
 
@@ -135,8 +135,7 @@ export function session<T extends object = DefaultSessionData>(options: ExpressS
     }
     let loading: Session<object> | Promise<Session<object>>;
     try {
-      const header = req.headers[protocol.requestHeader];
-      loading = protocol.load(typeof header === 'string' ? header : undefined, recordClient ? clientOf(req) : undefined);
+      loading = protocol.load(nodeRequestHeader(req, protocol.requestHeader), recordClient ? clientOf(req) : undefined);
     } catch (error) {
       loadFailed(req, res, error, next);
       return;

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHook
 import type { ClientInfo, Session } from '../index.js';
 import { SessionError } from '../index.js';
 import type { PreparedCommit, SessionProtocol } from '../adapter/index.js';
-import { asSessionError } from '../adapter/index.js';
+import { asSessionError, nodeRequestHeader } from '../adapter/index.js';
 import { addVary, applyHeaders, discard, failureReply, forErrorHandler } from './reply-headers.js';
 import type { RequestState } from './request-state.js';
 import { attachState, stateOf } from './request-state.js';
@@ -75,8 +75,7 @@ export function sessionHooks(settings: HookSettings): { onRequest: onRequestHook
     }
     let loading: Session<object> | Promise<Session<object>>;
     try {
-      const value = request.headers[header];
-      loading = protocol.load(typeof value === 'string' ? value : undefined, recordClient ? clientOf(request) : undefined);
+      loading = protocol.load(nodeRequestHeader(request.raw, header), recordClient ? clientOf(request) : undefined);
     } catch (error) {
       loadFailed(request, reply, error, next);
       return;

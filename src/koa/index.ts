@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionManager } from '../index.js';
 import { SessionError, createSessionManager } from '../index.js';
 import type { PreparedCommit } from '../adapter/index.js';
-import { asSessionError, sessionProtocol } from '../adapter/index.js';
+import { asSessionError, nodeRequestHeader, sessionProtocol } from '../adapter/index.js';
 import type { AnyContext, Entry } from './entries.js';
 import { applyHeaders, attachEntry, entryOf } from './entries.js';
 import { asHttpError, carryHeaders, respondFailure } from './failure.js';
@@ -157,8 +157,7 @@ export function session<T extends object = DefaultSessionData>(options: KoaSessi
     if (entryOf(ctx, manager) !== undefined) return next().then(() => undefined);
     let loading: Session<object> | PromiseLike<Session<object>>;
     try {
-      const header = ctx.req.headers[protocol.requestHeader];
-      loading = protocol.load(typeof header === 'string' ? header : undefined, recordClient ? clientOf(ctx) : undefined);
+      loading = protocol.load(nodeRequestHeader(ctx.req, protocol.requestHeader), recordClient ? clientOf(ctx) : undefined);
     } catch (error) {
       return Promise.resolve().then(() => failed(ctx, asSessionError(error, 'load'), 'load'));
     }

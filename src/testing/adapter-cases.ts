@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ManagerOptions } from '../index.js';
 import type { ClientResponse, ConformanceClient } from './conformance-client.js';
 import type { FaultyStore } from './faulty-store.js';
+import { rawGet } from './raw-request.js';
 
 /** An app started for a case, with a client factory for its origin. */
 export interface CaseApp {
@@ -186,6 +187,18 @@ export const adapterCases: readonly AdapterCase[] = [
       const logout = await visitor.post('/logout');
       assert.equal(logout.headers.get('session-token'), '', 'an empty token tells the client to drop it');
       assert.equal(body(await visitor.get('/read', { headers: { authorization: `Bearer ${token}` } })).user, null, 'the old token is dead');
+    },
+  },
+  {
+    title: 'SM-20 header transport: a token header sent twice names no session, whatever it holds (node:http alone keeps the first Authorization)',
+    async run(c) {
+      const visitor = (await c.app({ transport: { header: {} } })).client();
+      await visitor.post('/login?user=ada');
+      const line = `Authorization: Bearer ${visitor.token ?? ''}`;
+      const once = await rawGet(visitor.baseUrl, '/read', [line]);
+      assert.deepEqual([once.status, (JSON.parse(once.body) as { user: unknown }).user], [200, 'ada'], 'sent once, the token names the session');
+      const twice = await rawGet(visitor.baseUrl, '/read', [line, line]);
+      assert.deepEqual([twice.status, (JSON.parse(twice.body) as { user: unknown }).user], [200, null], 'sent twice, it names none');
     },
   },
   {
