@@ -27,18 +27,21 @@ export const FAILURE_REMOVES: readonly string[] = Object.freeze([
   'content-disposition',
   'content-location',
   'content-range',
+  'content-digest',
+  'repr-digest',
+  'digest',
+  'transfer-encoding',
   'etag',
   'last-modified',
   'expires',
+  // A failed logout must not wipe what the 503 keeps.
+  'clear-site-data',
 ]);
 
-const RETRY: readonly ResponseHeader[] = Object.freeze([
-  ['content-type', 'text/plain; charset=utf-8'],
-  ['cache-control', 'no-store'],
-  ['retry-after', '1'],
-] as const);
-const SERVICE_UNAVAILABLE: FailureAnswer = Object.freeze({ status: 503, headers: RETRY, body: 'Service Unavailable' });
-const INTERNAL: FailureAnswer = Object.freeze({ status: 500, headers: RETRY.slice(0, 2), body: 'Internal Server Error' });
+const header = (name: string, value: string): ResponseHeader => Object.freeze([name, value] as const);
+const PLAIN: readonly ResponseHeader[] = [header('content-type', 'text/plain; charset=utf-8'), header('cache-control', 'no-store')];
+const SERVICE_UNAVAILABLE: FailureAnswer = Object.freeze({ status: 503, headers: Object.freeze([...PLAIN, header('retry-after', '1')]), body: 'Service Unavailable' });
+const INTERNAL: FailureAnswer = Object.freeze({ status: 500, headers: Object.freeze([...PLAIN]), body: 'Internal Server Error' });
 
 /** What every adapter answers for a session failure (`error`, as it was thrown). */
 export function failureAnswer(error: unknown): FailureAnswer {

@@ -9,5 +9,7 @@ describe('nodeRequestHeader', () => {
     assert.equal(nodeRequestHeader({ headers: { 'x-session': 't' }, headersDistinct: { 'x-session': ['t'] } }, 'x-session'), 't');
     assert.equal(nodeRequestHeader({ headers: { 'x-session': ['t', 'u'] } }, 'x-session'), 't, u', 'without headersDistinct, an array as node:http gives it');
     assert.equal(nodeRequestHeader({ headers: {} }, 'authorization'), undefined);
+    assert.equal(nodeRequestHeader({ headers: { authorization: 'Bearer set' }, headersDistinct: { authorization: ['Basic x', 'Basic y'] } }, 'authorization'), 'Bearer set', 'a header a middleware set wins');
+    assert.equal(nodeRequestHeader({ headers: {}, headersDistinct: { authorization: ['Basic x'] } }, 'authorization'), undefined, 'a header a middleware deleted is gone');
   });
 });

@@ -8,12 +8,15 @@ export interface NodeRequestHeaders {
 
 /**
  * The request header that carries the session (`protocol.requestHeader`), ready for
- * `protocol.load`: `Cookie` as `node:http` joins it; any other header sent more than once joined
- * with `, `, which the header transport reads as no token (an ambiguous request names no
+ * `protocol.load`, as `req.headers` has it (a middleware may have set it): `Cookie` as
+ * `node:http` joins it; any other header the client sent more than once joined with `, `, which the header transport reads as no token (an ambiguous request names no
  * session). `node:http` itself keeps only the first `Authorization`, so without this a request
  * with two would use whichever came first.
  */
 export function nodeRequestHeader(req: NodeRequestHeaders, name: string): string | undefined {
-  const value = name === 'cookie' ? req.headers.cookie : (req.headersDistinct?.[name] ?? req.headers[name]);
-  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : undefined;
+  const value = req.headers[name];
+  if (typeof value !== 'string') return Array.isArray(value) ? value.join(', ') : undefined;
+  // Every copy as sent, unless a middleware rewrote the header since (headersDistinct is not updated).
+  const all = name === 'cookie' ? undefined : req.headersDistinct?.[name];
+  return all !== undefined && all.length > 1 && all[0] === value ? all.join(', ') : value;
 }

@@ -80,6 +80,7 @@ describe('tessera-session/csrf helper', () => {
     assert.equal(answer({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' } }).status, 403);
     assert.equal(answer({ method: 'POST', headers: form, body: {} }).text, 'Forbidden: invalid or missing CSRF token', 'a parsed body: the plain refusal');
     assert.equal(answer({ method: 'POST', headers: { 'content-type': 'application/json' } }).text, 'Forbidden: invalid or missing CSRF token');
+    assert.equal(answer({ method: 'POST', headers: { ...form, 'x-csrf-token': 'wrong' } }).text, 'Forbidden: invalid or missing CSRF token', 'a header token came: it was wrong');
   });
 
   it('tokenOf reads the form field first, then the header, and ignores non-strings', () => {

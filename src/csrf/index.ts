@@ -88,14 +88,14 @@ function checkName(what: string, value: string): string {
 // The session's data is typed by the app; the secret lives under a key the app chose.
 const loose = (session: Session<object>): Session<Record<string, unknown>> => session as unknown as Session<Record<string, unknown>>;
 
-/** A form was posted but nothing parsed it: the token in its field cannot have been read. */
-function unparsedForm(req: CsrfRequest): boolean {
+/** A form was posted but nothing parsed it, and no header token came: the token in its field cannot have been read. */
+function unparsedForm(req: CsrfRequest, header: string): boolean {
   const type = req.headers['content-type'];
-  return req.body === undefined && typeof type === 'string' && /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type);
+  return req.body === undefined && req.headers[header] === undefined && typeof type === 'string' && /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type);
 }
 
-function defaultFailure(req: CsrfRequest, res: CsrfResponse): void {
-  const body = unparsedForm(req)
+function defaultFailure(req: CsrfRequest, res: CsrfResponse, header: string): void {
+  const body = unparsedForm(req, header)
     ? 'Forbidden: missing CSRF token (the form body was not parsed: mount a body parser such as express.urlencoded() before csrf.protect())'
     : 'Forbidden: invalid or missing CSRF token';
   res.statusCode = 403;
@@ -157,7 +157,7 @@ export function createCsrf(options: CsrfOptions = {}): Csrf {
     },
     protect<Req extends CsrfRequest, Res extends CsrfResponse>(protectOptions: CsrfProtectOptions<Req, Res> = {}): CsrfMiddleware<Req, Res> {
       const sessionOf = protectOptions.session ?? ((req: Req) => (req as Req & { session?: AnySession }).session);
-      const onFailure = protectOptions.onFailure ?? defaultFailure;
+      const onFailure = protectOptions.onFailure ?? ((req: Req, res: Res) => defaultFailure(req, res, header));
       return (req, res, next) => {
         if (SAFE_METHODS.has(req.method ?? 'GET')) {
           next();

@@ -35,8 +35,9 @@ export function failureReply(reply: FastifyReply, error: SessionError): string {
 
 /** The error Fastify's error handler gets with `onStoreError: 'error'`: the `SessionError` with its `statusCode` and, for a 503, `Retry-After`. */
 export function forErrorHandler(error: SessionError): SessionError & { statusCode: number; headers?: Record<string, string> } {
-  const { status } = failureAnswer(error);
-  return Object.assign(error, status === 503 ? { statusCode: status, headers: { 'retry-after': '1' } } : { statusCode: status });
+  const { status, headers } = failureAnswer(error);
+  const retry = headers.filter(([name]) => name === 'retry-after');
+  return Object.assign(error, retry.length > 0 ? { statusCode: status, headers: Object.fromEntries(retry) } : { statusCode: status });
 }
 
 /** Ends a payload the reply will not send (a stream replaced by the failure answer), so it holds no file or socket. */

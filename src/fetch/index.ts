@@ -4,7 +4,7 @@ import type { ClientInfo, DefaultSessionData, ManagerOptions, Session, SessionEr
 import { createSessionManager } from '../index.js';
 import { asSessionError, sessionProtocol } from '../adapter/index.js';
 import type { SessionProtocol } from '../adapter/index.js';
-import { sessionErrorResponse, withSessionHeaders } from './response.js';
+import { failureInPlaceOf, sessionErrorResponse, withSessionHeaders } from './response.js';
 
 export { sessionErrorResponse } from './response.js';
 
@@ -73,7 +73,7 @@ async function commitResponse<T extends object>(
     report(options, failure, request);
     // The handler's body never goes out: let its producer stop.
     response.body?.cancel().catch(() => undefined);
-    return sessionErrorResponse(failure);
+    return failureInPlaceOf(failure, response, protocol.requestHeader);
   }
   const out = withSessionHeaders(response, prepared.headers, protocol.requestHeader);
   protocol.sent(session, prepared);

@@ -1,7 +1,7 @@
 // Responses of the Fetch adapter: the session's headers put on the handler's Response (on a copy
 // when its headers are immutable), and the answer to a store that failed.
 import type { ResponseHeader } from '../adapter/index.js';
-import { failureAnswer, varyWith, writeSessionHeaders } from '../adapter/index.js';
+import { FAILURE_REMOVES, failureAnswer, varyWith, writeSessionHeaders } from '../adapter/index.js';
 
 /** Puts the headers on `headers`; the first write throws when they are immutable, before any change. */
 function apply(headers: Headers, sessionHeaders: readonly ResponseHeader[], requestHeader: string): void {
@@ -38,4 +38,18 @@ export function withSessionHeaders(response: Response, sessionHeaders: readonly 
 export function sessionErrorResponse(error: unknown): Response {
   const answer = failureAnswer(error);
   return new Response(answer.body, { status: answer.status, headers: answer.headers.map(([name, value]) => [name, value]) });
+}
+
+/**
+ * The failure answer in place of the handler's `replaced` response: its headers kept but for
+ * `FAILURE_REMOVES` (so CORS and security headers still reach the client), `Vary` with the session's header.
+ */
+export function failureInPlaceOf(failure: unknown, replaced: Response, requestHeader: string): Response {
+  const answer = sessionErrorResponse(failure);
+  replaced.headers.forEach((value, name) => {
+    if (!FAILURE_REMOVES.includes(name) && !answer.headers.has(name)) answer.headers.set(name, value);
+  });
+  const vary = varyWith(answer.headers.get('vary'), requestHeader);
+  if (vary !== undefined) answer.headers.set('vary', vary);
+  return answer;
 }

@@ -29,8 +29,8 @@ export interface RedisAdapterOptions {
   /**
    * Receives the client's `error` events. The adapter always listens to `error`, so that a
    * client without any other listener never crashes the process; failures still reach the
-   * caller as rejected store calls. Default: `console.error`, once per distinct message in a row
-   * (a reconnect loop repeating the same error logs it once). Pass `() => {}` to ignore them.
+   * caller as rejected store calls. Default: `console.error`, at most once a minute while the same
+   * error repeats (a reconnect loop). Pass `() => {}` to ignore them.
    */
   onError?: RedisErrorListener;
 }
@@ -72,13 +72,26 @@ export interface NodeRedisClusterLike extends ErrorEmitter {
   getNodeClientForKey?(key: string, isReadonly?: boolean): Promise<NodeRedisClientLike>;
 }
 
-/** The default `onError`: logs a client error unless it repeats the one before. */
-function logChanges(): RedisErrorListener {
+/** How long the default `onError` stays quiet about an error that repeats the one before. */
+const REPEAT_AFTER_MS = 60_000;
+
+/** An error's text: its message, else its code, else its first inner error's (an AggregateError of a refused IPv4 and IPv6 connect). */
+function textOf(error: unknown): string {
+  const e = error as { message?: unknown; code?: unknown; errors?: unknown } | null;
+  if (typeof e?.message === 'string' && e.message !== '') return e.message;
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return textOf(e.errors[0]);
+  return typeof e?.code === 'string' ? e.code : String(error);
+}
+
+/** The default `onError`: logs a client error, once a minute at most while the same one repeats. */
+function logChanges(now: () => number = Date.now): RedisErrorListener {
   let last: string | undefined;
+  let loggedAt = 0;
   return (error) => {
-    const text = String(error?.message ?? error);
-    if (text === last) return;
+    const text = textOf(error);
+    if (text === last && now() - loggedAt < REPEAT_AFTER_MS) return;
     last = text;
+    loggedAt = now();
     console.error(`tessera-session/redis: the Redis client reports: ${text}`);
   };
 }

@@ -23,7 +23,7 @@ const json = (status: number, value: unknown, headers: ConformanceReply['headers
  * Answers one request of the suite with the session the adapter loaded:
  * `GET /read`, `POST /count`, `POST /set?key=&value=&delay=` (waits `delay` ms between reading and
  * writing, so parallel requests overlap), `POST /login?user=&then=` (regenerate, then sign in;
- * with `then`, a 303 to it with an `etag`, as a login form's answer),
+ * with `then`, a 303 to it with an `etag` and a CORS header, as a login form's answer),
  * `POST /logout` (destroy) and `GET /stream` (a change, then a body in three pieces).
  */
 export async function conformanceReply(session: Session<ConformanceData>, method: string, url: string): Promise<ConformanceReply> {
@@ -44,7 +44,7 @@ export async function conformanceReply(session: Session<ConformanceData>, method
       session.regenerate();
       session.set('user', searchParams.get('user') ?? 'ada');
       const then = searchParams.get('then');
-      return then === null ? json(200, { user: session.get('user') }) : json(303, { user: session.get('user') }, [['location', then], ['etag', '"login"']]);
+      return then === null ? json(200, { user: session.get('user') }) : json(303, { user: session.get('user') }, [['location', then], ['etag', '"login"'], ['access-control-allow-origin', '*']]);
     }
     case 'POST /logout':
       session.destroy();

@@ -163,6 +163,7 @@ export const adapterCases: readonly AdapterCase[] = [
         const failed = await visitor.post('/login?user=eve&then=/home');
         assertUnavailable(failed, startedAt, 3000);
         assert.deepEqual([failed.headers.get('location'), failed.headers.get('etag'), failed.headers.get('cache-control')], [null, null, 'no-store'], 'the redirect the handler prepared is not sent with the 503');
+        assert.equal(failed.headers.get('access-control-allow-origin'), '*', 'its CORS headers are, so a cross-origin client can read the 503');
         store.fault = 'none';
         const read = body(await visitor.get('/read'));
         assert.deepEqual([read.user, read.count], [null, 1], 'the failed login changed nothing');
