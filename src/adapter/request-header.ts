@@ -9,9 +9,10 @@ export interface NodeRequestHeaders {
 /**
  * The request header that carries the session (`protocol.requestHeader`), ready for
  * `protocol.load`, as `req.headers` has it (a middleware may have set it): `Cookie` as
- * `node:http` joins it; any other header the client sent more than once joined with `, `, which the header transport reads as no token (an ambiguous request names no
- * session). `node:http` itself keeps only the first `Authorization`, so without this a request
- * with two would use whichever came first.
+ * `node:http` joins it; any other header the client sent more than once joined with `, `, which
+ * the header transport reads as no token (an ambiguous request names no session). `node:http`
+ * itself keeps only the first `Authorization`, so without this a request with two would use
+ * whichever came first.
  */
 export function nodeRequestHeader(req: NodeRequestHeaders, name: string): string | undefined {
   const value = req.headers[name];

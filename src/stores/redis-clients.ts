@@ -84,14 +84,15 @@ function textOf(error: unknown): string {
 }
 
 /** The default `onError`: logs a client error, once a minute at most while the same one repeats. */
-function logChanges(now: () => number = Date.now): RedisErrorListener {
+function logChanges(): RedisErrorListener {
   let last: string | undefined;
   let loggedAt = 0;
   return (error) => {
     const text = textOf(error);
-    if (text === last && now() - loggedAt < REPEAT_AFTER_MS) return;
+    const now = Date.now();
+    if (text === last && now - loggedAt < REPEAT_AFTER_MS) return;
     last = text;
-    loggedAt = now();
+    loggedAt = now;
     console.error(`tessera-session/redis: the Redis client reports: ${text}`);
   };
 }

@@ -41,10 +41,12 @@ const KEYS: Readonly<Record<string, string | undefined>> = {
   signed: 'the session cookie is always signed (or sealed)',
 };
 
+const OPTION_NAMES = Object.keys(KEYS).filter((key) => KEYS[key] === undefined).join(', ');
+
 /** Unknown keys and non-boolean flags are refused: a typo or another library's option must not be ignored silently. */
 function checkShape(input: CookieOptions): void {
   for (const key of Object.keys(input)) {
-    if (!Object.hasOwn(KEYS, key)) throw configError(`cookie.${key} is not a cookie option (name, path, domain, secure, httpOnly, sameSite, partitioned, priority)`);
+    if (!Object.hasOwn(KEYS, key)) throw configError(`cookie.${key} is not a cookie option (${OPTION_NAMES})`);
     const hint = KEYS[key];
     if (hint !== undefined) throw configError(`cookie.${key} is not a tessera option: ${hint}`);
   }
