@@ -175,7 +175,7 @@ describe('MemoryStore bounds', () => {
 
 describe('commit failures carry their true code', () => {
   it('data that cannot be encoded: ERR_SESSION_INTERNAL with the TypeError as cause, in both modes', async () => {
-    for (const manager of [createSessionManager({ secrets: 'x'.repeat(32) }), createSessionManager({ mode: 'cookie', secrets: 'x'.repeat(32) })]) {
+    for (const manager of [createSessionManager({ secrets: SECRET }), createSessionManager({ mode: 'cookie', secrets: SECRET })]) {
       const session = await manager.load(undefined);
       session.set('n', 10n as unknown as string);
       await assert.rejects(manager.commit(session), (e: unknown) => e instanceof SessionError && e.code === 'ERR_SESSION_INTERNAL' && e.cause instanceof TypeError);

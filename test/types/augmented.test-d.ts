@@ -25,7 +25,7 @@ req.session.set('userId', 42);
 req.session.get('nope');
 req.session.update('cart', (cart) => [...(cart ?? []), 'apple']);
 
-const manager = createSessionManager({ secrets: 'x'.repeat(32) });
+const manager = createSessionManager({ secrets: process.env.SESSION_SECRET! });
 export async function typed(): Promise<Session> {
   const s = await manager.load(undefined);
   const user: string | undefined = s.get('userId');

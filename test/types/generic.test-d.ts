@@ -10,7 +10,7 @@ interface Cart {
 type Equals<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 const expectTrue = <T extends true>(): T => true as T;
 
-const manager = createSessionManager<Cart>({ secrets: 'x'.repeat(32) });
+const manager = createSessionManager<Cart>({ secrets: process.env.SESSION_SECRET! });
 export async function generic(): Promise<Session<Cart>> {
   const s = await manager.load(undefined);
   expectTrue<Equals<ReturnType<typeof s.get<'total'>>, number | undefined>>();

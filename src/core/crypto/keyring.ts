@@ -12,6 +12,8 @@ const SAMPLE_SECRETS = new Set([
   'change-me-change-me-change-me-change-me',
 ]);
 
+const GENERATE = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+
 /** Ordered keys, each derived for one purpose. Index 0 is current. */
 export interface Keyring {
   /** Keys derived with HKDF-SHA-256 for `purpose`, newest first. */
@@ -49,11 +51,33 @@ function toBytes(secret: Secret, index: number): Buffer {
   if (bytes.length < MIN_SECRET_BYTES) {
     throw new SessionError(
       'ERR_SESSION_CONFIG',
-      `secret #${index} must be at least ${MIN_SECRET_BYTES} bytes; got ${bytes.length}. Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`,
+      `secret #${index} must be at least ${MIN_SECRET_BYTES} bytes; got ${bytes.length}. Generate one with: ${GENERATE}`,
     );
   }
   if (typeof secret === 'string' && SAMPLE_SECRETS.has(secret)) {
     throw new SessionError('ERR_SESSION_CONFIG', `secret #${index} is a sample secret from documentation; generate a random one`);
   }
+  const weakness = patternIn(bytes);
+  if (weakness !== undefined) {
+    throw new SessionError('ERR_SESSION_CONFIG', `secret #${index} ${weakness}, so it is far weaker than its length; generate a random one (${GENERATE})`);
+  }
   return bytes;
+}
+
+/** Fewer distinct bytes than this is no random secret: 32 random hex digits show 14 on average, and 6 or fewer less than once in a billion draws. */
+const MIN_DISTINCT_BYTES = 7;
+
+/**
+ * What makes a long secret guessable at a glance, or undefined. A repetition adds no secrecy, so a
+ * unit shorter than MIN_SECRET_BYTES written at least twice over counts as that unit.
+ */
+function patternIn(bytes: Buffer): string | undefined {
+  const distinct = new Set(bytes).size;
+  if (distinct < MIN_DISTINCT_BYTES) return `uses only ${distinct} distinct characters`;
+  for (let period = 1; period < MIN_SECRET_BYTES && period * 2 <= bytes.length; period++) {
+    let repeats = true;
+    for (let i = period; i < bytes.length && repeats; i++) repeats = bytes[i] === bytes[i - period];
+    if (repeats) return `repeats a ${period}-byte pattern`;
+  }
+  return undefined;
 }

@@ -83,6 +83,29 @@ describe('keyring', () => {
     assert.throws(() => createKeyring('complex_password_at_least_32_characters_long'), /sample secret/);
   });
 
+  it('11.2.3 refuses a long secret that is a short pattern repeated or has few distinct characters', () => {
+    const refused = (secret: string | Uint8Array, why: RegExp) =>
+      assert.throws(() => createKeyring([SECRET, secret]), (error: Error & { code?: string }) => error.code === 'ERR_SESSION_CONFIG' && /secret #1/.test(error.message) && why.test(error.message));
+    refused('secret'.repeat(6), /only 5 distinct characters/);
+    refused(new Uint8Array(32), /only 1 distinct characters/);
+    refused('0123456789abcdef'.repeat(2), /repeats a 16-byte pattern/);
+    refused('my app secret, v1 '.repeat(3), /repeats a 18-byte pattern/);
+    refused('keyboard cat '.repeat(3), /repeats a 13-byte pattern/);
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 31, unit: 'grapheme-ascii' }), (unit) => {
+        const secret = unit.repeat(Math.ceil(64 / unit.length));
+        assert.throws(() => createKeyring(secret), /distinct characters|repeats a/);
+      }),
+    );
+  });
+
+  it('11.2.3 accepts random secrets in the usual encodings, the shortest hex included', () => {
+    for (let i = 0; i < 5_000; i++) {
+      createKeyring([randomBytes(16).toString('hex'), randomBytes(32).toString('base64url'), randomBytes(32)]);
+    }
+    createKeyring('correct horse battery staple, then some more words');
+  });
+
   it('derives different keys per purpose from one secret', () => {
     const ring = createKeyring(SECRET);
     assert.notDeepEqual(ring.derive('a')[0], ring.derive('b')[0]);
