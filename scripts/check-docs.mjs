@@ -11,7 +11,9 @@
 //      its other blocks), together with test/types/package/*.ts that name that file (see
 //      FILES_WITH below). A block whose first line is `// name.ts` or `// name.d.ts` is compiled
 //      as a file of that kind. A block preceded by `<!-- not-compiled: reason -->` is skipped, and
-//      counted and listed with its reason.
+//      counted and listed with its reason. A block preceded by `<!-- program: NAME -->` is compiled
+//      in a program of its own (with the file's other blocks marked NAME): for code whose global
+//      augmentations would change how the file's other blocks type.
 //   3. A block preceded by `<!-- run: STEP; STEP -->` is also run: its compiled module is started
 //      with PORT (a free port) and SESSION_SECRET set, each step (`METHOD /path`, optionally
 //      `-> STATUS`, `sets cookie` and `"text the body contains"`) is one request carrying the
@@ -48,20 +50,23 @@ function blocksOf(file) {
   const lines = readFileSync(join(root, file), 'utf8').split('\n');
   const blocks = [];
   for (let i = 0; i < lines.length; i++) {
-    const fence = /^(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
+    // A fence may be indented (a block inside a list item): its code loses that indentation.
+    const fence = /^( *)(`{3,}|~{3,})\s*([\w-]*)/.exec(lines[i]);
     if (fence === null) continue;
-    const end = lines.findIndex((line, j) => j > i && line.startsWith(fence[1]) && line.trim() === fence[1]);
+    const [, indent, mark, lang] = fence;
+    const end = lines.findIndex((line, j) => j > i && line.trim() === mark);
     if (end === -1) throw new Error(`${file}:${i + 1}: a code fence that never closes`);
-    if (fence[2] === 'ts' || fence[2] === 'typescript') {
+    if (lang === 'ts' || lang === 'typescript') {
       let before = i - 1;
       while (before >= 0 && lines[before].trim() === '') before--;
-      const marker = before >= 0 ? /^<!--\s*(not-compiled|run):\s*(.*?)\s*-->$/.exec(lines[before].trim()) : null;
+      const marker = before >= 0 ? /^<!--\s*(not-compiled|run|program):\s*(.*?)\s*-->$/.exec(lines[before].trim()) : null;
       blocks.push({
         file,
         line: i + 2,
-        code: lines.slice(i + 1, end).join('\n') + '\n',
+        code: lines.slice(i + 1, end).map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n') + '\n',
         skip: marker?.[1] === 'not-compiled' ? marker[2] : undefined,
         run: marker?.[1] === 'run' ? marker[2] : undefined,
+        program: marker?.[1] === 'program' ? marker[2] : undefined,
       });
     }
     i = end;
@@ -276,7 +281,10 @@ async function main() {
     writeJson(join(app, 'tsconfig.base.json'), { compilerOptions: { ...tsBase, lib: ['es2023'], types: ['node'], skipLibCheck: true, noEmitOnError: true } });
 
     const byFile = new Map();
-    for (const block of compiled) byFile.set(block.file, [...(byFile.get(block.file) ?? []), block]);
+    for (const block of compiled) {
+      const key = block.program === undefined ? block.file : `${block.file}#${block.program}`;
+      byFile.set(key, [...(byFile.get(key) ?? []), block]);
+    }
     for (const file of Object.keys(FILES_WITH)) if (!byFile.has(file)) fail(`${file} has no compiled block, but ${FILES_WITH[file].join(', ')} is compiled with its blocks`);
     const programs = [...byFile].map(([file, blocks]) => {
       const dir = join(app, relativeName(file));

@@ -14,7 +14,7 @@ export type SessionErrorCode =
   | 'ERR_SESSION_HEADERS_SENT'
   /** A session was used where no middleware loaded it, or after it was committed and closed. */
   | 'ERR_SESSION_NOT_LOADED'
-  /** The operation needs a store capability this store lacks (for example a per-user index). */
+  /** The operation is not supported: a store capability this store lacks (a per-user index, say), or express-session's callback form of a method. */
   | 'ERR_SESSION_UNSUPPORTED'
   /** An unexpected failure while loading or committing (data that cannot be encoded, a bug); the original is in `cause`. */
   | 'ERR_SESSION_INTERNAL';

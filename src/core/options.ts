@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import type { CookieOptions, ResolvedCookieOptions } from './cookie/options.js';
 import { resolveCookieOptions } from './cookie/options.js';
 import { SessionError } from './errors.js';
+import { refuseForeignOptions } from './foreign-options.js';
 import type { SessionEventListener } from './events.js';
 import type { DbscOptions, ResolvedDbsc } from './dbsc/options.js';
 import { resolveDbsc } from './dbsc/options.js';
@@ -218,6 +219,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   const mode = input.mode ?? 'store';
   if (mode !== 'store' && mode !== 'cookie') throw configError(`mode must be 'store' or 'cookie'; got ${JSON.stringify(mode)}`);
   const loose = input as unknown as Partial<Record<string, unknown>>;
+  refuseForeignOptions(loose);
   const other = mode === 'store' ? COOKIE_ONLY : STORE_ONLY;
   const misplaced = other.find((name) => loose[name] !== undefined);
   if (misplaced !== undefined) {

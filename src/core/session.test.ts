@@ -147,6 +147,22 @@ describe('Session', () => {
     assert.throws(() => createSessionManager({ secrets: SECRET, idleTimeout: 60, touchAfter: 60 }), /touchAfter \(60s\) must be shorter than idleTimeout/);
     assert.throws(() => createSessionManager({ secrets: 'short' }), /at least 32 bytes/);
   });
+
+  it("refuses express-session's top-level options left in place, saying what to use", () => {
+    const refused = (extra: Record<string, unknown>, pattern: RegExp) =>
+      assert.throws(() => createSessionManager({ secrets: SECRET, ...extra }), (e: unknown) => e instanceof SessionError && e.code === 'ERR_SESSION_CONFIG' && pattern.test(e.message));
+    refused({ secret: 'keyboard cat' }, /^secret is an express-session option, not a tessera one: pass secrets/);
+    refused({ name: 'connect.sid' }, /^name is an express-session option.*cookie\.name/);
+    refused({ resave: false }, /^resave .*written only when it changed/);
+    refused({ saveUninitialized: false }, /^saveUninitialized .*never stored/);
+    refused({ rolling: true }, /^rolling .*touchAfter/);
+    refused({ genid: () => 'x' }, /^genid /);
+    refused({ unset: 'destroy' }, /^unset .*destroy\(\)/);
+    refused({ proxy: true }, /^proxy .*cookie\.secure: true/);
+    refused({ mode: 'cookie', resave: false }, /^resave /);
+    // Without secrets too: the rename is the message, not "secrets is required".
+    assert.throws(() => createSessionManager({ secret: 'keyboard cat' } as never), (e: unknown) => e instanceof SessionError && /^secret is an express-session option/.test(e.message));
+  });
 });
 
 describe('MemoryStore bounds', () => {

@@ -195,7 +195,9 @@ export class Session<T extends object = DefaultSessionData> {
    * A new ID now, with the data kept; the old record is deleted at commit. Call it at login and
    * at every privilege change: it defeats session fixation.
    */
-  regenerate(): void {
+  regenerate(): void;
+  regenerate(...callback: unknown[]): void {
+    refuseCallback('regenerate', callback);
     const f = this.#f;
     this.#assertCookieOpen('regenerate');
     f.id = generateSessionId();
@@ -204,7 +206,9 @@ export class Session<T extends object = DefaultSessionData> {
   }
 
   /** Ends the session: the record is deleted and the cookie cleared at commit. Setting data afterwards starts a new session. */
-  destroy(): void {
+  destroy(): void;
+  destroy(...callback: unknown[]): void {
+    refuseCallback('destroy', callback);
     const f = this.#f;
     this.#assertCookieOpen('destroy');
     f.status = 'destroyed';
@@ -253,6 +257,15 @@ export class Session<T extends object = DefaultSessionData> {
       throw new SessionError('ERR_SESSION_HEADERS_SENT', `cannot ${action}: the response headers, and so the session cookie, were already sent; call it before writing the response or await saveSession() first`);
     }
   }
+}
+
+/** express-session's callback forms (passport calls them) would wait forever on a synchronous method: refuse them. */
+function refuseCallback(method: string, args: unknown[]): void {
+  if (args.length === 0) return;
+  throw new SessionError(
+    'ERR_SESSION_UNSUPPORTED',
+    `${method}() takes no callback: the session is synchronous and commits when the response ends. Code written for express-session's req.session (passport's login and logout among it) needs tessera-session/express-session; see docs/migrating-from-express-session.md`,
+  );
 }
 
 /** @internal What the manager attached to a session at load (its per-request state). */
