@@ -1,5 +1,5 @@
 // Issue 4's proofs, on every store against the real servers: no lost updates between parallel
-// requests, no session resurrected by a late write, and per-user revocation.
+// requests, no session resurrected by a late write or a racing regenerate, and per-user revocation.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,7 +15,7 @@ import { describeUnlessSkipped } from '../support/services.js';
 const SECRET = 'lost-update-secret-0123456789abcdefghijkl';
 const stores = await realStores();
 const errors: string[] = [];
-const figures: Record<string, string[]> = { 'lost updates': [], 'resurrected sessions': [], 'lost increments': [] };
+const figures: Record<string, string[]> = { 'lost updates': [], 'resurrected sessions': [], 'resurrected through regenerate': [], 'lost increments': [] };
 
 after(async () => {
   if (errors.length > 0) console.log('commit errors:', JSON.stringify(Object.fromEntries(errors.map((c) => [c, errors.filter((x) => x === c).length]))));
@@ -116,6 +116,44 @@ for (const backend of stores) {
       }
       figures['resurrected sessions']!.push(`${alive}/1000 (${backend.name})`);
       assert.equal(alive, 0);
+    });
+
+    it('a regenerate racing a logout or "log out other devices" never brings the session back under a new ID (4 orders x 50 trials)', async () => {
+      const manager = createSessionManager({ secrets: SECRET, store });
+      const orders = ['logout first', 'revoke first', 'regenerate first', 'at once'] as const;
+      const alive: Record<string, number> = {};
+      for (const order of orders) {
+        alive[order] = 0;
+        for (let trial = 0; trial < 50; trial++) {
+          const userId = `regen-${order}-${trial}`;
+          const created = await manager.load(undefined);
+          created.set('userId', userId);
+          const cookie = (await manager.commit(created)).setCookie[0]!.split(';')[0]!;
+          const elevate = await manager.load(cookie); // a step-up request that regenerates (a stolen cookie, say)...
+          const logout = await manager.load(cookie); // ...while the owner logs out
+          elevate.regenerate();
+          elevate.set('elevated', true);
+          logout.destroy();
+          let setCookie: string[] = [];
+          if (order === 'logout first') {
+            await manager.commit(logout);
+            setCookie = (await manager.commit(elevate)).setCookie;
+          } else if (order === 'revoke first') {
+            await manager.revokeSessions(userId);
+            setCookie = (await manager.commit(elevate)).setCookie;
+          } else if (order === 'regenerate first') {
+            setCookie = (await manager.commit(elevate)).setCookie;
+            await manager.commit(logout);
+          } else {
+            [{ setCookie }] = await Promise.all([manager.commit(elevate), manager.commit(logout)]);
+          }
+          const issued = setCookie.find((c) => !c.includes('Max-Age=0'));
+          const loggedIn = issued !== undefined && (await manager.load(issued.split(';')[0]!)).get('userId') === userId;
+          if (loggedIn || (await manager.listSessions(userId)).length > 0) alive[order]++;
+        }
+      }
+      figures['resurrected through regenerate']!.push(`${Object.values(alive).reduce((a, b) => a + b, 0)}/200 (${backend.name})`);
+      assert.deepEqual(alive, Object.fromEntries(orders.map((o) => [o, 0])));
     });
   });
 

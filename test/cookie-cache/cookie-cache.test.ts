@@ -169,7 +169,8 @@ describe('cookie cache: revocation and destroyed sessions (CC-02 ... CC-04)', ()
     await app.inner.delete(hashStoreKey(await sidOf(b)));
     app.ops();
     await b.post('/login?user=mallory');
-    assert.deepEqual(app.ops(), ['get'], 'one get confirms the old record before a create without compare-and-set; nothing is written');
+    assert.deepEqual(app.ops(), ['setIf', 'setIf', 'get', 'delete'], 'the new record is created, the freeze of the old one finds it gone, and the new one is removed again');
+    assert.equal(await app.inner.get(hashStoreKey(await sidOf(b))), undefined, 'nothing lives under the new ID');
     assert.equal((await me(b)).user, null);
   });
 
@@ -351,6 +352,36 @@ describe('cookie cache: binding, size, keys and renewal (CC-06 ... CC-09)', () =
     assert.ok(cacheSet(res.setCookie) && !cacheSet(res.setCookie)!.includes('Max-Age=0'));
     assert.deepEqual((await me(b)).keys.sort(), ['userId', 'x']);
     assert.deepEqual(app.ops(), [], 'the new cache opens for the new ID');
+  });
+});
+
+describe('cookie cache: ID changes (CC-12)', () => {
+  it('CC-12 after regenerate() or a renewal, a copy of the old session and cache cookies is refused in this process', async () => {
+    const app = await makeApp({ renewAfter: 120, renewGrace: 2 });
+    try {
+      const victim = new Browser(app.server.url);
+      await victim.post('/login');
+      app.clock.advance(5);
+      const beforeLogin = await victim.jar.getCookieString(app.server.url);
+      await victim.post('/login?user=ada'); // logs in again: regenerate
+      const stolen = await new Browser(app.server.url).get('/me', { cookie: beforeLogin });
+      assert.equal(JSON.parse(stolen.body).user, null, 'the pre-regenerate pair is refused at once');
+
+      app.clock.advance(100);
+      await victim.post('/set/x'); // a write re-issues the cache: the copy below is fresh
+      const beforeRenewal = await victim.jar.getCookieString(app.server.url);
+      app.clock.advance(25);
+      const sid = await sidOf(victim);
+      await victim.get('/me'); // past renewAfter: the ID is renewed
+      assert.notEqual(await sidOf(victim), sid, 'the ID was renewed');
+      const inGrace = await new Browser(app.server.url).get('/me', { cookie: beforeRenewal });
+      assert.equal(JSON.parse(inGrace.body).user, 'ada', 'within renewGrace the old ID still works (requests in flight)');
+      app.clock.advance(3);
+      const pastGrace = await new Browser(app.server.url).get('/me', { cookie: beforeRenewal });
+      assert.equal(JSON.parse(pastGrace.body).user, null, 'past renewGrace, though the copied cache is within maxAge, the old ID is refused');
+    } finally {
+      await app.server.close();
+    }
   });
 });
 

@@ -151,6 +151,12 @@ export function createCookieCarrier(ctx: CarrierContext, input: CookieModeOption
         emit('corrupt');
         return fresh(now, client, read.present);
       }
+      // Two sessions under one name (a chunked one and a single cookie tossed beside it): neither is used.
+      const rival = read.rival && sealer.open(read.rival.token, contextOf(name, read.rival.count));
+      if (rival && decodePayload(rival.plaintext.toString('utf8'))?.id !== payload.id) {
+        emit('duplicate_cookie');
+        return fresh(now, client, read.present);
+      }
       const future = now + CLOCK_SKEW_MS;
       if (payload.createdAt > future || payload.lastSeenAt > future || payload.issuedAt > future || payload.checkedAt > future) {
         emit('invalid_cookie', payload.id);

@@ -51,6 +51,27 @@ describe('cookie mode: chunking and size limits', () => {
     assert.deepEqual(jar.names(), [NAME]);
   });
 
+  it('SM-20 a chunked session with a single cookie of another session beside it (tossing): neither is used', async () => {
+    const { request, jar, manager, events } = setup({ maxCookieBytes: 32 * 1024 });
+    await request((s) => s.set('blob', noise(7000)));
+    const victim = jar.header();
+    const tossed = await manager.load(undefined);
+    tossed.set('user', 'attacker');
+    const single = (await manager.commit(tossed)).setCookie[0]!.split(';')[0]!;
+    for (const header of [`${single}; ${victim}`, `${victim}; ${single}`]) {
+      const session = await manager.load(header);
+      assert.equal(session.isNew, true);
+      const { setCookie } = await manager.commit(session);
+      assert.equal(setCookie.filter((c) => /Max-Age=0/.test(c)).length, 4, 'the single cookie and the three chunks are cleared');
+    }
+    assert.equal(events.filter((e) => e.type === 'duplicate_cookie').length, 2);
+    // The same session under both layouts (a clear the browser missed) is no rival.
+    const resealed = await manager.load(victim);
+    resealed.set('blob', 'small now');
+    const shrunk = (await manager.commit(resealed)).setCookie.find((c) => !/Max-Age=0/.test(c))!.split(';')[0]!;
+    assert.equal((await manager.load(`${shrunk}; ${victim}`)).get('blob'), 'small now');
+  });
+
   it('missing, reordered, truncated, duplicated or extra chunks fail closed to a fresh session', async () => {
     const { request, jar, manager } = setup({ maxCookieBytes: 32 * 1024 });
     await request((s) => s.set('blob', noise(7000)));

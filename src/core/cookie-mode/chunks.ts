@@ -35,6 +35,11 @@ export interface ReadToken {
   present: string[];
   /** The names that carried `token`. */
   used: string[];
+  /**
+   * A complete chunk set sent beside a single cookie: stale pieces of an older layout, or a second
+   * session tossed in. The caller opens it: if it opens, neither is used.
+   */
+  rival?: { token: string; count: number } | undefined;
 }
 
 /** Reads the token back in order. Never throws; bounded by `maxChunks` header scans. */
@@ -52,9 +57,21 @@ export function readToken(header: string | null | undefined, name: string, maxCh
     }
   }
   if (base.length > 1) return { ...result, status: 'duplicate' };
-  if (base.length === 1) return { ...result, status: 'ok', token: base[0]!, count: 1, used: [name] };
+  const chunked = joinChunks(chunks, name, maxChunks);
+  if (base.length === 1) {
+    const single: ReadToken = { ...result, status: 'ok', token: base[0]!, count: 1, used: [name] };
+    if (chunked.status === 'ok') single.rival = { token: chunked.token, count: chunked.count };
+    return single;
+  }
+  if (chunked.status === 'none') return { ...result, status: result.present.length > 0 ? 'malformed' : 'none' };
+  return { ...result, ...chunked };
+}
+
+/** The token of the chunk cookies alone (`none` when chunk 0 is missing). */
+function joinChunks(chunks: string[][], name: string, maxChunks: number): Pick<ReadToken, 'status' | 'token' | 'count' | 'used'> {
+  const result = { status: 'none' as ReadToken['status'], token: '', count: 0, used: [] as string[] };
   const first = chunks[0] ?? [];
-  if (first.length === 0) return { ...result, status: result.present.length > 0 ? 'malformed' : 'none' };
+  if (first.length === 0) return result;
   if (first.length > 1) return { ...result, status: 'duplicate' };
   const head = first[0]!;
   const dot = head.indexOf('.');
@@ -69,8 +86,7 @@ export function readToken(header: string | null | undefined, name: string, maxCh
     if (values.length === 0) return { ...result, status: 'malformed' };
     pieces.push(values[0]!);
   }
-  const used = Array.from({ length: count }, (_, i) => chunkName(name, i));
-  return { ...result, status: 'ok', token: pieces.join(''), count, used };
+  return { status: 'ok', token: pieces.join(''), count, used: Array.from({ length: count }, (_, i) => chunkName(name, i)) };
 }
 
 /** The cookie layout for a token of `tokenLength` characters: how many cookies, before sealing (`oneToken`: never split, the header transport). */

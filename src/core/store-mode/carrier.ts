@@ -21,7 +21,7 @@ import { cacheSlot, createCookieCache } from './cookie-cache.js';
 import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
-import { deriveRenewedId, renewRecord } from './renewal.js';
+import { deriveRenewedId, endRecord, renewRecord } from './renewal.js';
 import { listUserSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
@@ -159,15 +159,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     // A retry after a failed renewal writes the renewal again; a regenerate() meanwhile replaces it.
     const renewing = v.renewTo === id;
     const regenerating = plan.replaces && !renewing;
-    const creating = plan.write === 'create' && !renewing;
-    const oldKeys = regenerating ? keysOf(state) : [];
-    // Loaded from the cache cookie: a regenerate creates its record without compare-and-set, so
-    // first make sure the session still exists (a revoked one must never come back under a new ID).
-    if (regenerating && v.cache?.hit === true && (await caller.get(loadedKeyOf(v))) === undefined) {
-      f.status = 'destroyed';
-      settle(state, undefined, now);
-      return;
-    }
+    // A regenerate moves the record (its loaded key becomes a forward); after destroy() the old one is just deleted.
+    const moving = renewing || (regenerating && !f.restarted);
+    const creating = plan.write === 'create' && !moving;
+    const oldKeys = regenerating ? keysOf(state).filter((key) => !moving || key !== loadedKeyOf(v)) : [];
     if (regenerating) {
       v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
       // A new session: the old binding stays behind with the old record; the new one is offered its own.
@@ -190,12 +185,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       now,
       onConflict: () => emit('conflict', id),
     };
-    const written = renewing
-      ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs })
-      : await commitRecord(commit);
-    // Regenerate writes the new record first, then removes the old one: a failed write leaves
-    // the old session as it was instead of no session at all.
+    // Renewal and regenerate move the record (renewal.ts): a session destroyed or revoked meanwhile
+    // is never re-created under the new ID, and a regenerate's forward no longer serves the old ID.
+    const graceUntil = renewing ? now + options.renewGraceMs : now;
+    const written = moving ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil, keepUntil: renewing ? undefined : commit.expiresAt }) : await commitRecord(commit);
     for (const key of oldKeys) await caller.delete(key);
+    // This process's cache cookies of the old ID miss from now on (other processes' within maxAge).
+    if (moving && cache !== undefined) cache.destroyed(f.baseline!.text, now - 1);
     if (regenerating) emit('regenerated', id);
     if (written === undefined) {
       // Another request destroyed the session meanwhile: never resurrect it.
@@ -276,7 +272,11 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
-          for (const key of keysOf(state)) await caller.delete(key);
+          const keys = keysOf(state);
+          // A regenerate racing this destroy moves the session to a key no cookie here names.
+          const movedTo = await endRecord(caller, loadedKeyOf(v), now, options.maxCommitRetries);
+          if (movedTo !== undefined) keys.push(movedTo);
+          for (const key of keys) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
           settle(state, undefined, now);

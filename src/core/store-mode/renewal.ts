@@ -2,10 +2,12 @@ import { createHmac } from 'node:crypto';
 import { SessionError } from '../errors.js';
 import { compareAndSet, encodeChecked, serialized } from './commit.js';
 import type { CommitRecordInput, CommittedRecord } from './commit.js';
-import { decodeForward, decodeRecord, encodeForward } from './record.js';
+import { ENDED, decodeForward, decodeRecord, encodeForward } from './record.js';
+import type { StoreCaller } from '../store-caller.js';
 
 // Periodic ID renewal (`renewAfter`), in one place: the renewed ID and the commit that moves the
-// record, leaving a forward (record.ts) under the old ID.
+// record, leaving a forward (record.ts) under the old ID. `regenerate()` moves a record the same
+// way, with a forward that no longer serves the old ID.
 
 /**
  * The ID a session is renewed to: an HMAC of the old ID and the time it was issued. Every request
@@ -18,9 +20,15 @@ export function deriveRenewedId(key: Buffer, oldId: string, idIssuedAt: number):
 }
 
 export interface RenewRecordInput extends CommitRecordInput {
-  /** The old ID's store key, which becomes a forward to `key` until `graceUntil`. */
+  /** The old ID's store key, which becomes a forward to `key`. */
   oldKey: string;
+  /** Until when the old ID still reaches the record (epoch ms); `now` for a regenerate. */
   graceUntil: number;
+  /**
+   * Until when the store keeps the forward, so that a destroy which loaded the old ID finds the
+   * new record (epoch ms). Default `graceUntil`.
+   */
+  keepUntil?: number;
 }
 
 /**
@@ -50,10 +58,12 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
   const forward = encodeForward({ key: input.key, until: input.graceUntil });
   let expected = previousOld;
   for (let attempt = 0; ; attempt++) {
-    if (await caller.setIf(oldKey, forward, input.graceUntil, expected)) return committed;
+    if (await caller.setIf(oldKey, forward, input.keepUntil ?? input.graceUntil, expected)) return committed;
     const current = await caller.get(oldKey);
-    if (current !== undefined && decodeForward(current) !== undefined) return committed;
-    const theirs = current === undefined ? undefined : decodeRecord(current);
+    const moved = current === undefined ? undefined : decodeForward(current);
+    // Moved by a racing renewal: that request carries the session on. Ended by a destroy: it stays gone.
+    if (moved !== undefined && moved.key !== '') return committed;
+    const theirs = current === undefined || moved !== undefined ? undefined : decodeRecord(current);
     if (theirs === undefined || attempt >= input.maxRetries) {
       // Destroyed meanwhile: the renewed copy this request made must not outlive it.
       await caller.delete(input.key);
@@ -69,4 +79,21 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
     committed = carried;
     expected = current!;
   }
+}
+
+/**
+ * Ends the record under `key` before a destroy deletes it, with compare-and-set, and returns where
+ * a move (a regenerate or renewal racing the destroy) took the session, for the destroy to delete
+ * too. Either the move's freeze or this end wins the key, so the session never survives both.
+ */
+export async function endRecord(caller: StoreCaller, key: string, now: number, maxRetries: number): Promise<string | undefined> {
+  let current = await caller.get(key);
+  for (let attempt = 0; current !== undefined && attempt <= maxRetries; attempt++) {
+    const moved = decodeForward(current);
+    if (moved !== undefined) return moved.key === '' ? undefined : moved.key;
+    // The destroy deletes the key right after: the minute is only an upper bound.
+    if (await caller.setIf(key, ENDED, now + 60_000, current)) return undefined;
+    current = await caller.get(key);
+  }
+  return undefined;
 }
