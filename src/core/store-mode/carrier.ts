@@ -159,10 +159,15 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     // A retry after a failed renewal writes the renewal again; a regenerate() meanwhile replaces it.
     const renewing = v.renewTo === id;
     const regenerating = plan.replaces && !renewing;
-    // A regenerate moves the record (its loaded key becomes a forward); after destroy() the old one is just deleted.
-    const moving = renewing || (regenerating && !f.restarted);
-    const creating = plan.write === 'create' && !moving;
-    const oldKeys = regenerating ? keysOf(state).filter((key) => !moving || key !== loadedKeyOf(v)) : [];
+    const creating = plan.write === 'create' && !renewing;
+    const oldKeys = regenerating ? keysOf(state) : [];
+    // A regenerate creates its record without compare-and-set: first make sure the session still
+    // exists, so one destroyed or revoked while this request ran never comes back under a new ID.
+    if (regenerating && !f.restarted && (await caller.get(loadedKeyOf(v))) === undefined) {
+      f.status = 'destroyed';
+      settle(state, undefined, now);
+      return;
+    }
     if (regenerating) {
       v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
       // A new session: the old binding stays behind with the old record; the new one is offered its own.
@@ -185,13 +190,10 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       now,
       onConflict: () => emit('conflict', id),
     };
-    // Renewal and regenerate move the record (renewal.ts): a session destroyed or revoked meanwhile
-    // is never re-created under the new ID, and a regenerate's forward no longer serves the old ID.
-    const graceUntil = renewing ? now + options.renewGraceMs : now;
-    const written = moving ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil, keepUntil: renewing ? undefined : commit.expiresAt }) : await commitRecord(commit);
+    const written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
     for (const key of oldKeys) await caller.delete(key);
     // This process's cache cookies of the old ID miss from now on (other processes' within maxAge).
-    if (moving && cache !== undefined) cache.destroyed(f.baseline!.text, now - 1);
+    if ((renewing || (regenerating && !f.restarted)) && cache !== undefined) cache.destroyed(f.baseline!.text, now - 1);
     if (regenerating) emit('regenerated', id);
     if (written === undefined) {
       // Another request destroyed the session meanwhile: never resurrect it.

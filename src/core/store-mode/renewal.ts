@@ -6,8 +6,7 @@ import { ENDED, decodeForward, decodeRecord, encodeForward } from './record.js';
 import type { StoreCaller } from '../store-caller.js';
 
 // Periodic ID renewal (`renewAfter`), in one place: the renewed ID and the commit that moves the
-// record, leaving a forward (record.ts) under the old ID. `regenerate()` moves a record the same
-// way, with a forward that no longer serves the old ID.
+// record, leaving a forward (record.ts) under the old ID; and a destroy's end of a record.
 
 /**
  * The ID a session is renewed to: an HMAC of the old ID and the time it was issued. Every request
@@ -22,13 +21,8 @@ export function deriveRenewedId(key: Buffer, oldId: string, idIssuedAt: number):
 export interface RenewRecordInput extends CommitRecordInput {
   /** The old ID's store key, which becomes a forward to `key`. */
   oldKey: string;
-  /** Until when the old ID still reaches the record (epoch ms); `now` for a regenerate. */
+  /** Until when the old ID still reaches the record (epoch ms). */
   graceUntil: number;
-  /**
-   * Until when the store keeps the forward, so that a destroy which loaded the old ID finds the
-   * new record (epoch ms). Default `graceUntil`.
-   */
-  keepUntil?: number;
 }
 
 /**
@@ -58,7 +52,7 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
   const forward = encodeForward({ key: input.key, until: input.graceUntil });
   let expected = previousOld;
   for (let attempt = 0; ; attempt++) {
-    if (await caller.setIf(oldKey, forward, input.keepUntil ?? input.graceUntil, expected)) return committed;
+    if (await caller.setIf(oldKey, forward, input.graceUntil, expected)) return committed;
     const current = await caller.get(oldKey);
     const moved = current === undefined ? undefined : decodeForward(current);
     // Moved by a racing renewal: that request carries the session on. Ended by a destroy: it stays gone.
@@ -91,8 +85,9 @@ export async function endRecord(caller: StoreCaller, key: string, now: number, m
   for (let attempt = 0; current !== undefined && attempt <= maxRetries; attempt++) {
     const moved = decodeForward(current);
     if (moved !== undefined) return moved.key === '' ? undefined : moved.key;
-    // The destroy deletes the key right after: the minute is only an upper bound.
-    if (await caller.setIf(key, ENDED, now + 60_000, current)) return undefined;
+    // The destroy deletes the key right after: the minute is only an upper bound. The owner stays,
+    // so that delete also drops the store's per-user index entry.
+    if (await caller.setIf(key, ENDED, now + 60_000, current, { userId: decodeRecord(current)?.userId })) return undefined;
     current = await caller.get(key);
   }
   return undefined;
