@@ -36,8 +36,6 @@ export interface SessionFacts {
   cookieLocked: boolean;
   /** DBSC: the session is bound to a device key, and this request proved it with a fresh bound cookie. */
   bound: boolean;
-  /** `destroy()`, then data or `regenerate()`: a new session replaces the loaded one, which is deleted and passes nothing on. */
-  restarted: boolean;
   readonly rules: ExpiryRules & { readonly clock: Clock };
 }
 
@@ -61,7 +59,6 @@ export function blankFacts(rules: SessionFacts['rules'], now: number, persistent
     baseline: undefined,
     cookieLocked: false,
     bound: false,
-    restarted: false,
     rules,
   };
 }
@@ -76,7 +73,6 @@ export function settleFacts(f: SessionFacts, baseline: Baseline | undefined, las
   f.status = 'unchanged';
   f.touched = false;
   f.updaters = undefined;
-  f.restarted = false;
   if (baseline !== undefined) f.lastSeenAt = lastSeenAt;
 }
 
@@ -205,10 +201,7 @@ export class Session<T extends object = DefaultSessionData> {
     const f = this.#f;
     this.#assertCookieOpen('regenerate');
     f.id = generateSessionId();
-    if (f.status === 'destroyed') {
-      f.createdAt = f.rules.clock.now();
-      f.restarted = true;
-    }
+    if (f.status === 'destroyed') f.createdAt = f.rules.clock.now();
     f.status = 'regenerated';
   }
 
@@ -253,7 +246,6 @@ export class Session<T extends object = DefaultSessionData> {
       f.createdAt = f.rules.clock.now();
       f.lastSeenAt = f.createdAt;
       f.status = 'regenerated';
-      f.restarted = true;
     } else if (f.status === 'unchanged') {
       f.status = 'modified';
       if (f.id === '') f.id = generateSessionId();

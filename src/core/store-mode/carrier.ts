@@ -21,7 +21,7 @@ import { cacheSlot, createCookieCache } from './cookie-cache.js';
 import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
-import { deriveRenewedId, endRecord, renewRecord } from './renewal.js';
+import { deriveRenewedId, renewRecord } from './renewal.js';
 import { listUserSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
@@ -163,7 +163,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const oldKeys = regenerating ? keysOf(state) : [];
     // A regenerate creates its record without compare-and-set: first make sure the session still
     // exists, so one destroyed or revoked while this request ran never comes back under a new ID.
-    if (regenerating && !f.restarted && (await caller.get(loadedKeyOf(v))) === undefined) {
+    if (regenerating && (await caller.get(loadedKeyOf(v))) === undefined) {
       f.status = 'destroyed';
       settle(state, undefined, now);
       return;
@@ -192,8 +192,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     };
     const written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
     for (const key of oldKeys) await caller.delete(key);
-    // This process's cache cookies of the old ID miss from now on (other processes' within maxAge).
-    if ((renewing || (regenerating && !f.restarted)) && cache !== undefined) cache.destroyed(f.baseline!.text, now - 1);
+    // This process's caches of the old ID miss from now on (other processes' within maxAge); those
+    // stamped before now, as the cache this response issues for the new ID is stamped now.
+    if ((renewing || regenerating) && cache !== undefined) cache.destroyed(f.baseline!.text, now - 1);
     if (regenerating) emit('regenerated', id);
     if (written === undefined) {
       // Another request destroyed the session meanwhile: never resurrect it.
@@ -274,11 +275,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
-          const keys = keysOf(state);
-          // A regenerate racing this destroy moves the session to a key no cookie here names.
-          const movedTo = await endRecord(caller, loadedKeyOf(v), now, options.maxCommitRetries);
-          if (movedTo !== undefined) keys.push(movedTo);
-          for (const key of keys) await caller.delete(key);
+          for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
           settle(state, undefined, now);

@@ -186,9 +186,8 @@ export async function compareAndSet(input: CommitRecordInput, knownText: string 
     if (attempt > 0) await pause(attempt);
     let current = await caller.get(key);
     const forward = current === undefined ? undefined : decodeForward(current);
-    if (forward !== undefined && forward.until > input.now) {
-      // The ID was renewed meanwhile: the live record is under the forward's key. (A regenerate's
-      // forward has run out at once: the old ID writes into the new session no more than it reads it.)
+    if (forward !== undefined) {
+      // The ID was renewed meanwhile: the live record is under the forward's key.
       key = forward.key;
       current = await caller.get(key);
     }

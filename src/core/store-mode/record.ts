@@ -76,9 +76,6 @@ export function encodeForward(forward: ForwardRecord): string {
   return `${PREFIX}${JSON.stringify(forward.key)},"u":${forward.until}}`;
 }
 
-/** What a destroy leaves under a key between its compare-and-set and its delete: a forward to nowhere, reading as no session. */
-export const ENDED = `${PREFIX}"","u":0}`;
-
 export function decodeForward(text: string): ForwardRecord | undefined {
   const raw = text.startsWith(PREFIX) ? parseObject(text) : undefined;
   return typeof raw?.f === 'string' && Number.isFinite(raw.u) ? { key: raw.f, until: raw.u as number } : undefined;

@@ -2,11 +2,10 @@ import { createHmac } from 'node:crypto';
 import { SessionError } from '../errors.js';
 import { compareAndSet, encodeChecked, serialized } from './commit.js';
 import type { CommitRecordInput, CommittedRecord } from './commit.js';
-import { ENDED, decodeForward, decodeRecord, encodeForward } from './record.js';
-import type { StoreCaller } from '../store-caller.js';
+import { decodeForward, decodeRecord, encodeForward } from './record.js';
 
 // Periodic ID renewal (`renewAfter`), in one place: the renewed ID and the commit that moves the
-// record, leaving a forward (record.ts) under the old ID; and a destroy's end of a record.
+// record, leaving a forward (record.ts) under the old ID.
 
 /**
  * The ID a session is renewed to: an HMAC of the old ID and the time it was issued. Every request
@@ -19,9 +18,8 @@ export function deriveRenewedId(key: Buffer, oldId: string, idIssuedAt: number):
 }
 
 export interface RenewRecordInput extends CommitRecordInput {
-  /** The old ID's store key, which becomes a forward to `key`. */
+  /** The old ID's store key, which becomes a forward to `key` until `graceUntil`. */
   oldKey: string;
-  /** Until when the old ID still reaches the record (epoch ms). */
   graceUntil: number;
 }
 
@@ -54,10 +52,8 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
   for (let attempt = 0; ; attempt++) {
     if (await caller.setIf(oldKey, forward, input.graceUntil, expected)) return committed;
     const current = await caller.get(oldKey);
-    const moved = current === undefined ? undefined : decodeForward(current);
-    // Moved by a racing renewal: that request carries the session on. Ended by a destroy: it stays gone.
-    if (moved !== undefined && moved.key !== '') return committed;
-    const theirs = current === undefined || moved !== undefined ? undefined : decodeRecord(current);
+    if (current !== undefined && decodeForward(current) !== undefined) return committed;
+    const theirs = current === undefined ? undefined : decodeRecord(current);
     if (theirs === undefined || attempt >= input.maxRetries) {
       // Destroyed meanwhile: the renewed copy this request made must not outlive it.
       await caller.delete(input.key);
@@ -73,22 +69,4 @@ export async function renewRecord(input: RenewRecordInput): Promise<CommittedRec
     committed = carried;
     expected = current!;
   }
-}
-
-/**
- * Ends the record under `key` before a destroy deletes it, with compare-and-set, and returns where
- * a move (a regenerate or renewal racing the destroy) took the session, for the destroy to delete
- * too. Either the move's freeze or this end wins the key, so the session never survives both.
- */
-export async function endRecord(caller: StoreCaller, key: string, now: number, maxRetries: number): Promise<string | undefined> {
-  let current = await caller.get(key);
-  for (let attempt = 0; current !== undefined && attempt <= maxRetries; attempt++) {
-    const moved = decodeForward(current);
-    if (moved !== undefined) return moved.key === '' ? undefined : moved.key;
-    // The destroy deletes the key right after: the minute is only an upper bound. The owner stays,
-    // so that delete also drops the store's per-user index entry.
-    if (await caller.setIf(key, ENDED, now + 60_000, current, { userId: decodeRecord(current)?.userId })) return undefined;
-    current = await caller.get(key);
-  }
-  return undefined;
 }
