@@ -89,5 +89,6 @@ Object.assign(session, {
   [Symbol.for('plugin-meta')]: { name: 'tessera-session', fastify: '5.x' },
 });
 
+export { getSession } from './get-session.js';
 export { saveSession } from './save-session.js';
 export type { SessionInfo } from '../index.js';

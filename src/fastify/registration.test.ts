@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { MemoryStore, createSessionManager, isSessionError } from '../index.js';
 import type { Session as TesseraSession } from '../index.js';
-import { session } from './index.js';
+import { getSession, session } from './index.js';
 import { fastifyApps } from './test-setup.js';
 
 const SECRET = 'fastify registration test secret 0123456789';
@@ -79,6 +79,35 @@ describe('fastify plugin: registration and encapsulation', () => {
     const browser = await listen(app);
     await browser.get('/set');
     assert.equal(JSON.parse((await browser.get('/read')).body).via, 'manager');
+  });
+
+  it('getSession types the session by the manager, and names the fix where the plugin does not serve the route', async () => {
+    const manager = createSessionManager<{ items: string[] }>(options);
+    const app = newApp();
+    await app.register(async (scoped) => {
+      await scoped.register(session, { manager, decorator: 'cart' });
+      scoped.get('/cart/add', async (request) => ({ items: getSession<{ items: string[] }>(request, 'cart').update('items', (items = []) => [...items, 'apple']) }));
+    });
+    app.get('/outside', async (request) => {
+      try {
+        getSession(request);
+        return { error: null };
+      } catch (error) {
+        return { error: isSessionError(error, 'ERR_SESSION_NOT_LOADED') ? (error as Error).message : String(error) };
+      }
+    });
+    app.get('/outside-cart', async (request) => {
+      try {
+        return getSession(request, 'cart').keys();
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    });
+    const browser = await listen(app);
+    await browser.get('/cart/add');
+    assert.deepEqual(JSON.parse((await browser.get('/cart/add')).body), { items: ['apple', 'apple'] });
+    assert.match(JSON.parse((await browser.get('/outside')).body).error, /no session on request\.session: register the session plugin in this route's context/);
+    assert.match(JSON.parse((await browser.get('/outside-cart')).body).error, /request\.cart: register the session plugin with \{ decorator: 'cart' \}/);
   });
 
   it('bad manager options fail the registration with ERR_SESSION_CONFIG', async () => {

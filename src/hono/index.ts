@@ -1,7 +1,7 @@
 // The `tessera-session/hono` entry: a Hono middleware on the Fetch adapter. `c.get('session')`.
-import type { MiddlewareHandler } from 'hono';
-import type { DefaultSessionData, ManagerOptions, Session, SessionManager } from '../index.js';
-import { createSessionManager } from '../index.js';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { DefaultSessionData, ManagerOptions, SessionManager } from '../index.js';
+import { Session, SessionError, createSessionManager } from '../index.js';
 import { asSessionError, sessionProtocol } from '../adapter/index.js';
 import { loadSession, sessionErrorResponse } from '../fetch/index.js';
 import type { FetchSessionOptions, LoadedSession } from '../fetch/index.js';
@@ -99,6 +99,22 @@ export function session<T extends object = DefaultSessionData>(
       c.res = response;
     }
   };
+}
+
+/**
+ * The session the middleware loaded on this request, typed by `T`. Where the middleware is not
+ * mounted before the route, it throws `ERR_SESSION_NOT_LOADED` naming the fix, where
+ * `c.get('session').get` would be a `TypeError`.
+ *
+ * @example
+ * app.get('/cart', (c) => c.json({ items: getSession<Cart>(c).get('items') ?? [] }));
+ */
+export function getSession<T extends object = DefaultSessionData>(c: Context): Session<T> {
+  const loaded: unknown = c.get('session');
+  if (!(loaded instanceof Session)) {
+    throw new SessionError('ERR_SESSION_NOT_LOADED', "no session on this request: mount tessera's session() with app.use(...) before this route");
+  }
+  return loaded as Session<T>;
 }
 
 export type { FetchSessionOptions } from '../fetch/index.js';

@@ -11,7 +11,7 @@ import { streamText } from 'hono/streaming';
 import { MemoryStore, createSessionManager, isSessionError } from '../index.js';
 import type { DefaultSessionData, Session } from '../index.js';
 import { ConformanceClient, FaultyStore } from '../testing/index.js';
-import { session, sessionErrorResponse } from './index.js';
+import { getSession, session, sessionErrorResponse } from './index.js';
 import type { SessionEnv } from './index.js';
 
 const SECRET = 'hono middleware test secret 0123456789 abcdefghij';
@@ -61,6 +61,24 @@ describe('tessera-session/hono', () => {
     await visitor.get('/');
     assert.deepEqual(JSON.parse((await visitor.get('/')).body), { visits: 2 });
     assert.deepEqual(JSON.parse((await (await visit(plain)).get('/')).body), { isNew: true, viaVar: true });
+  });
+
+  it('getSession(c) types the session by T, and names the fix on a route the middleware does not serve', async () => {
+    const app = new Hono();
+    app.use('/app/*', session(createSessionManager<{ items: string[] }>({ secrets: SECRET })));
+    app.get('/app/cart', (c) => c.json({ items: getSession<{ items: string[] }>(c).update('items', (items = []) => [...items, 'apple']) }));
+    app.get('/public', (c) => {
+      try {
+        getSession(c);
+        return c.text('session');
+      } catch (error) {
+        return c.text(isSessionError(error, 'ERR_SESSION_NOT_LOADED') ? error.message : String(error));
+      }
+    });
+    const visitor = await visit(app);
+    await visitor.get('/app/cart');
+    assert.deepEqual(JSON.parse((await visitor.get('/app/cart')).body), { items: ['apple', 'apple'] });
+    assert.match((await visitor.get('/public')).body, /no session on this request: mount tessera's session\(\) with app\.use/);
   });
 
   it('mounted twice on one path, the session is loaded once; mounted on a route, other routes get none', async () => {
