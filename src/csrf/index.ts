@@ -73,6 +73,13 @@ export interface Csrf {
   tokenOf(req: CsrfRequest): string | undefined;
   /** `<input type="hidden" ...>` with a fresh token, for server-rendered forms. */
   hiddenField<T extends object>(session: Session<T>): string;
+  /**
+   * For Fetch handlers and Hono: whether to let a Web `Request` through. Safe methods (GET, HEAD,
+   * OPTIONS, TRACE) always; any other only with a valid token of `session`, from the header or,
+   * when there is none, from the form field of a urlencoded or multipart body, read from a clone
+   * (the handler can still read the body; a body already read counts as no token).
+   */
+  allows<T extends object>(session: Session<T>, request: Request): Promise<boolean>;
   /** Middleware that lets safe methods (GET, HEAD, OPTIONS, TRACE) through and checks the token on every other. */
   protect<Req extends CsrfRequest = CsrfRequest, Res extends CsrfResponse = CsrfResponse>(options?: CsrfProtectOptions<Req, Res>): CsrfMiddleware<Req, Res>;
 }
@@ -150,6 +157,18 @@ export function createCsrf(options: CsrfOptions = {}): Csrf {
       }
       const value = req.headers[header];
       return typeof value === 'string' ? value : undefined;
+    },
+    async allows(session, request) {
+      if (SAFE_METHODS.has(request.method)) return true;
+      const fromHeader = request.headers.get(header);
+      if (fromHeader !== null) return csrf.verify(session, fromHeader);
+      const type = request.headers.get('content-type')?.split(';', 1)[0]!.trim().toLowerCase();
+      if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') return false;
+      try {
+        return csrf.verify(session, (await request.clone().formData()).get(field));
+      } catch {
+        return false; // a malformed or already-read body carries no token
+      }
     },
     hiddenField(session) {
       // Tokens are base64url and a dot: nothing to escape in an attribute.
