@@ -51,3 +51,19 @@ export function createIdSigner(keyring: Keyring): IdSigner {
     },
   };
 }
+
+/**
+ * The one session ID the cookie values name (a stale signature counts only when no current one
+ * does), or why there is none: no cookie, none verifies, or two name different sessions.
+ */
+export function pickSignedId(signer: IdSigner, values: readonly string[]): VerifiedId | 'invalid_cookie' | 'duplicate_cookie' | undefined {
+  if (values.length === 0) return undefined;
+  let chosen: VerifiedId | undefined;
+  for (const value of values) {
+    const verified = signer.verify(value);
+    if (verified === null) continue;
+    if (chosen !== undefined && chosen.id !== verified.id) return 'duplicate_cookie';
+    chosen = chosen === undefined || chosen.stale ? verified : chosen;
+  }
+  return chosen ?? 'invalid_cookie';
+}

@@ -3,7 +3,7 @@ import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
 import { hashStoreKey } from '../crypto/random.js';
 import { createDbscAccess, dbscContext, hasBoundCookie, registrationHeaders } from '../dbsc/access.js';
 import type { Binding } from '../dbsc/binding.js';
-import { createIdSigner } from '../crypto/signer.js';
+import { createIdSigner, pickSignedId } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
 import { MemoryStore } from '../memory-store.js';
 import { userIdOf } from '../options.js';
@@ -22,6 +22,7 @@ import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
+import { endSuccession, joinSuccession, successionKey } from './succession.js';
 import { listUserSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
@@ -56,6 +57,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
+  const successionSecret = ctx.keyring.derive('session-succession')[0]!;
+  const successionOf = (v: StoreVisit): string => successionKey(successionSecret, loadedKeyOf(v));
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -70,19 +73,6 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const withCache = (state: State, visit: CacheVisit): State => ((state.carrier.cache = visit), state);
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
     stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, false, purgeKey);
-
-  /** The one session ID the cookies name, or why there is none. */
-  const pickId = (values: string[]): VerifiedId | 'invalid_cookie' | 'duplicate_cookie' | undefined => {
-    if (values.length === 0) return undefined;
-    let chosen: VerifiedId | undefined;
-    for (const value of values) {
-      const verified = signer.verify(value);
-      if (verified === null) continue;
-      if (chosen !== undefined && chosen.id !== verified.id) return 'duplicate_cookie';
-      chosen = chosen === undefined || chosen.stale ? verified : chosen;
-    }
-    return chosen ?? 'invalid_cookie';
-  };
 
   /** The session the store holds under `key` (through a renewal forward, if any). */
   const readStore = (picked: VerifiedId, key: string, now: number, client: ClientInfo | undefined, header: string | null | undefined): State | Promise<State> =>
@@ -190,7 +180,12 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       now,
       onConflict: () => emit('conflict', id),
     };
-    const written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
+    let written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
+    // Joined once the new record exists: a logout of the loaded record then removes it (succession.ts).
+    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(v), key, now, options.maxCommitRetries))) {
+      await caller.delete(key);
+      written = undefined;
+    }
     for (const key of oldKeys) await caller.delete(key);
     // This process's caches of the old ID miss from now on (other processes' within maxAge); those
     // stamped before now, as the cache this response issues for the new ID is stamped now.
@@ -216,7 +211,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     registration: dbsc && ((id, now) => registrationHeaders(dbsc, id, now)),
 
     read(header, client, now) {
-      const picked = pickId(transport.values(header, cookie.name));
+      const picked = pickSignedId(signer, transport.values(header, cookie.name));
       if (typeof picked !== 'object') {
         if (picked !== undefined) emit(picked);
         // No usable session cookie: a fresh session (clearing a bad cookie), which notes any cache cookie to clear.
@@ -275,6 +270,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
+          await endSuccession(caller, successionOf(v), now, options.maxCommitRetries);
           for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
