@@ -39,6 +39,15 @@ describe('succession markers (regenerate racing a destroy)', () => {
     assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), false);
   });
 
+  it('a store without compare-and-set gets no marker (last write wins there)', async () => {
+    const writes: string[] = [];
+    const store = { get: () => undefined, set: async (key: string) => void writes.push(key), delete: async () => {} };
+    const caller = createStoreCaller(store, 1000);
+    assert.equal(await joinSuccession(caller, 'marker', 'next', NOW, 3), true);
+    await endSuccession(caller, 'marker', NOW, 3);
+    assert.deepEqual(writes, []);
+  });
+
   it('markers of different loaded records differ, and name no session ID', () => {
     assert.notEqual(successionKey(secret, 'a'), successionKey(secret, 'b'));
     assert.notEqual(successionKey(secret, 'a'), successionKey(Buffer.alloc(32, 8), 'a'));

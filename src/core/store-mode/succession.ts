@@ -11,6 +11,8 @@ import type { StoreCaller } from '../store-caller.js';
 // Whichever comes first on the marker, the other sees it, so a logout racing a login in another
 // tab never leaves the logged-in copy alive; two regenerates at once (a double-clicked login)
 // both join and both survive. The marker has no owner (it is in no per-user index) and expires.
+// A store without compare-and-set (an express-session store through tessera-session/connect)
+// gets no marker: last write wins there, so it would protect nothing and only add foreign keys.
 
 /**
  * How long a marker lives. It must outlive a regenerate's commit from its check that the loaded
@@ -45,6 +47,7 @@ const encodeMarker = (keys: readonly string[]): string => `${PREFIX}${JSON.strin
  * meanwhile (the marker says ended): the caller removes its new record.
  */
 export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, now: number, maxRetries: number): Promise<boolean> {
+  if (caller.store.setIf === undefined) return true;
   let current: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const listed = current === undefined ? [] : decodeMarker(current);
@@ -57,6 +60,7 @@ export async function joinSuccession(caller: StoreCaller, markerKey: string, suc
 
 /** A destroy's side: marks the loaded record's succession ended and removes every successor it listed. */
 export async function endSuccession(caller: StoreCaller, markerKey: string, now: number, maxRetries: number): Promise<void> {
+  if (caller.store.setIf === undefined) return;
   let current: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const listed = current === undefined ? [] : decodeMarker(current);
