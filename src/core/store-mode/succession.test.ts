@@ -1,42 +1,87 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { isSessionError } from '../errors.js';
 import { MemoryStore } from '../memory-store.js';
 import { createStoreCaller } from '../store-caller.js';
 import { SUCCESSION_TTL_MS, endSuccession, joinSuccession, successionKey } from './succession.js';
 
 const NOW = 1_800_000_000_000;
-const clock = { now: () => NOW };
 const secret = Buffer.alloc(32, 7);
+const DAY = 86_400_000;
 
-/** A store holding the loaded record's marker key and two successor records. */
-function setUp(): { store: MemoryStore; caller: ReturnType<typeof createStoreCaller>; marker: string } {
-  const store = new MemoryStore({ clock });
+/** A memory store on a clock the test moves, the marker key of a loaded record, and a caller. */
+function setUp(store = new MemoryStore({ clock: { now: () => clock.at } })): { store: MemoryStore; caller: ReturnType<typeof createStoreCaller>; marker: string } {
+  clock.at = NOW;
   return { store, caller: createStoreCaller(store, 1000), marker: successionKey(secret, 'loaded-key') };
+}
+const clock = { at: NOW };
+
+/** The oracle: a marker value a regenerate may join (a list of string keys, not ended). */
+function isOpenList(text: string): boolean {
+  if (!text.startsWith('{"v":1,"succession":')) return false;
+  try {
+    const raw = JSON.parse(text) as { succession?: unknown; ended?: unknown };
+    return Array.isArray(raw.succession) && raw.succession.every((key) => typeof key === 'string') && raw.ended !== true;
+  } catch {
+    return false;
+  }
 }
 
 describe('succession markers (regenerate racing a destroy)', () => {
-  it('a destroy after the regenerates joined removes every successor; the marker expires after SUCCESSION_TTL_MS', async () => {
+  it('a destroy after the regenerates joined deletes every successor; the marker lives SUCCESSION_TTL_MS', async () => {
     const { store, caller, marker } = setUp();
     for (const key of ['next-a', 'next-b']) {
-      store.set(key, 'record', NOW + 3_600_000);
+      store.set(key, 'record', NOW + DAY);
       assert.equal(await joinSuccession(caller, marker, key, NOW, 3), true);
     }
+    assert.equal(store.get('next-a'), 'record', 'joining keeps the new record');
     await endSuccession(caller, marker, NOW, 3);
     assert.equal(store.get('next-a'), undefined);
     assert.equal(store.get('next-b'), undefined);
+    clock.at = NOW + SUCCESSION_TTL_MS - 1;
     assert.notEqual(store.get(marker), undefined);
-    const later = new MemoryStore({ clock: { now: () => NOW + SUCCESSION_TTL_MS } });
-    later.set(marker, store.get(marker)!, NOW + SUCCESSION_TTL_MS);
-    assert.equal(later.get(marker), undefined, 'gone at NOW + SUCCESSION_TTL_MS');
+    clock.at = NOW + SUCCESSION_TTL_MS;
+    assert.equal(store.get(marker), undefined);
   });
 
-  it('a regenerate joining after the destroy ended the succession is told so, and a second end is a no-op', async () => {
-    const { caller, marker } = setUp();
+  it('a regenerate joining after the destroy is told the session ended and its new record is deleted; a second end is a no-op', async () => {
+    const { store, caller, marker } = setUp();
     await endSuccession(caller, marker, NOW, 3);
+    store.set('next', 'record', NOW + DAY);
     assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), false);
+    assert.equal(store.get('next'), undefined);
     await endSuccession(caller, marker, NOW, 3);
-    assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), false);
+    store.set('later', 'record', NOW + DAY);
+    assert.equal(await joinSuccession(caller, marker, 'later', NOW, 3), false);
+  });
+
+  it('a join that fails deletes the new record and reports the failure; a destroy retried after a failed delete still deletes the successors', async () => {
+    class Flaky extends MemoryStore {
+      failSetIf = false;
+      failDelete = false;
+      override setIf(key: string, value: string, expiresAt: number, previous: string | undefined): Promise<boolean> {
+        return this.failSetIf ? Promise.reject(new Error('down')) : super.setIf(key, value, expiresAt, previous);
+      }
+      override delete(key: string): Promise<void> {
+        return this.failDelete ? Promise.reject(new Error('down')) : super.delete(key);
+      }
+    }
+    const store = new Flaky({ clock: { now: () => clock.at } });
+    const { caller, marker } = setUp(store);
+    store.set('orphan', 'record', NOW + DAY);
+    store.failSetIf = true;
+    await assert.rejects(joinSuccession(caller, marker, 'orphan', NOW, 3), (error: unknown) => isSessionError(error, 'ERR_SESSION_STORE'));
+    assert.equal(store.get('orphan'), undefined);
+    store.failSetIf = false;
+    store.set('next', 'record', NOW + DAY);
+    assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), true);
+    store.failDelete = true;
+    await assert.rejects(endSuccession(caller, marker, NOW, 3));
+    assert.equal(store.get('next'), 'record');
+    store.failDelete = false;
+    await endSuccession(caller, marker, NOW, 3);
+    assert.equal(store.get('next'), undefined);
   });
 
   it('a store without compare-and-set gets no marker (last write wins there)', async () => {
@@ -54,19 +99,20 @@ describe('succession markers (regenerate racing a destroy)', () => {
     assert.match(successionKey(secret, 'a'), /^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('property: whatever text sits under the marker, join and end never throw; only a list of keys is joined, and end deletes only what it listed', async () => {
+  it('property: whatever text sits under the marker, join and end never throw, the new record outlives neither, and only listed keys are deleted', async () => {
+    const listed = fc.array(fc.string()).map((keys) => `{"v":1,"succession":${JSON.stringify(keys)}}`);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.array(fc.string()).map((keys) => `{"v":1,"succession":${JSON.stringify(keys)}}`)), async (text) => {
+      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), listed, fc.string().map((tail) => `{"v":1,"succession":${tail}`)), async (text) => {
         const { store, caller, marker } = setUp();
         store.set(marker, text, NOW + 1000);
-        store.set('bystander', 'record', NOW + 3_600_000);
+        store.set('bystander', 'record', NOW + DAY);
+        store.set('next', 'record', NOW + DAY);
         const joined = await joinSuccession(caller, marker, 'next', NOW, 3);
-        const list = text.startsWith('{"v":1,"succession":[') ? (JSON.parse(text) as { succession: string[] }).succession : undefined;
-        assert.equal(joined, list !== undefined);
-        store.set('next', 'record', NOW + 3_600_000);
+        assert.equal(store.get('next') !== undefined, joined);
+        assert.equal(joined, isOpenList(text), 'joined exactly when the marker is a list of keys not ended');
         await endSuccession(caller, marker, NOW, 3);
-        assert.equal(store.get('next') === undefined, joined);
-        if (!(list ?? []).includes('bystander')) assert.equal(store.get('bystander'), 'record');
+        assert.equal(store.get('next'), undefined, 'gone after the end');
+        assert.equal(store.get('bystander') === undefined, text.includes('"bystander"') && joined);
       }),
       { numRuns: 500 },
     );

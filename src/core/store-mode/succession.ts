@@ -16,12 +16,18 @@ import type { StoreCaller } from '../store-caller.js';
 
 /**
  * How long a marker lives. It must outlive a regenerate's commit from its check that the loaded
- * record exists to its join (both inside one commit, bounded by `storeTimeout`), so a minute is
- * ample; only a store without a timeout (`storeTimeout: 0`) that hangs longer escapes it.
+ * record exists to its join (one commit, bounded by `storeTimeout`), and a logout must commit
+ * within it after the regenerate's join: a logout whose handler ran for over a minute after the
+ * regenerate committed (or a store without a timeout that hangs that long) escapes it.
  */
 export const SUCCESSION_TTL_MS = 60_000;
 
-const ENDED = '{"v":1,"succession":"ended"}';
+/** A marker: the successor keys joined so far, and whether a destroy ended the succession. */
+interface Marker {
+  keys: string[];
+  ended: boolean;
+}
+
 const PREFIX = '{"v":1,"succession":';
 
 /** The marker's store key for the record loaded from `loadedKey`: an HMAC, so no cookie names it. */
@@ -29,47 +35,61 @@ export function successionKey(key: Buffer, loadedKey: string): string {
   return createHmac('sha256', key).update(`succession:${loadedKey}`).digest('base64url');
 }
 
-/** The successor keys a marker lists, or `'ended'` (a value that is not a list counts as ended). */
-function decodeMarker(text: string): string[] | 'ended' {
-  if (!text.startsWith(PREFIX) || text === ENDED) return 'ended';
+/** The marker a store value holds; a value that is not a marker counts as ended, with no keys. */
+function decodeMarker(text: string | undefined): Marker {
+  if (text === undefined) return { keys: [], ended: false };
   try {
-    const list = (JSON.parse(text) as { succession: unknown }).succession;
-    return Array.isArray(list) && list.every((key) => typeof key === 'string') ? list : 'ended';
+    const raw = text.startsWith(PREFIX) ? (JSON.parse(text) as { succession: unknown; ended?: unknown }) : undefined;
+    const keys = raw?.succession;
+    if (Array.isArray(keys) && keys.every((key) => typeof key === 'string')) return { keys, ended: raw!.ended === true };
   } catch {
-    return 'ended';
+    // not JSON: ended, below
+  }
+  return { keys: [], ended: true };
+}
+
+const encodeMarker = (marker: Marker): string => `${PREFIX}${JSON.stringify(marker.keys)}${marker.ended ? ',"ended":true' : ''}}`;
+
+/**
+ * Sets the marker to `next(current)` with compare-and-set, re-reading on a conflict a bounded
+ * number of times; `next` returns undefined to leave it as it is. Returns the marker it acted on.
+ */
+async function updateMarker(caller: StoreCaller, markerKey: string, now: number, maxRetries: number, next: (marker: Marker) => Marker | undefined): Promise<Marker> {
+  let current: string | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const marker = decodeMarker(current);
+    const updated = next(marker);
+    if (updated === undefined || (await caller.setIf(markerKey, encodeMarker(updated), now + SUCCESSION_TTL_MS, current))) return marker;
+    if (attempt >= maxRetries) throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing while its ID changed or it ended; gave up after ${maxRetries + 1} attempts`);
+    current = await caller.get(markerKey);
   }
 }
 
-const encodeMarker = (keys: readonly string[]): string => `${PREFIX}${JSON.stringify(keys)}}`;
-
 /**
- * A regenerate's side: adds `successorKey` to the marker. False when the session was destroyed
- * meanwhile (the marker says ended): the caller removes its new record.
+ * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
+ * marker. False when the session was destroyed meanwhile (the marker says ended). Then, and when
+ * the join fails, the new record is deleted here: it must not outlive the session, nor be left
+ * behind by an error.
  */
 export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, now: number, maxRetries: number): Promise<boolean> {
   if (caller.store.setIf === undefined) return true;
-  let current: string | undefined;
-  for (let attempt = 0; ; attempt++) {
-    const listed = current === undefined ? [] : decodeMarker(current);
-    if (listed === 'ended') return false;
-    if (await caller.setIf(markerKey, encodeMarker([...listed, successorKey]), now + SUCCESSION_TTL_MS, current)) return true;
-    if (attempt >= maxRetries) throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing during its regeneration; gave up after ${maxRetries + 1} attempts`);
-    current = await caller.get(markerKey);
+  let marker: Marker;
+  try {
+    marker = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
+  } catch (error) {
+    await caller.delete(successorKey).catch(() => {});
+    throw error;
   }
+  if (marker.ended) await caller.delete(successorKey);
+  return !marker.ended;
 }
 
-/** A destroy's side: marks the loaded record's succession ended and removes every successor it listed. */
+/**
+ * A destroy's side: marks the loaded record's succession ended and deletes every successor it
+ * lists. The ended marker keeps the list, so a destroy retried after a failure deletes them too.
+ */
 export async function endSuccession(caller: StoreCaller, markerKey: string, now: number, maxRetries: number): Promise<void> {
   if (caller.store.setIf === undefined) return;
-  let current: string | undefined;
-  for (let attempt = 0; ; attempt++) {
-    const listed = current === undefined ? [] : decodeMarker(current);
-    if (listed === 'ended') return;
-    if (await caller.setIf(markerKey, ENDED, now + SUCCESSION_TTL_MS, current)) {
-      for (const key of listed) await caller.delete(key);
-      return;
-    }
-    if (attempt >= maxRetries) throw new SessionError('ERR_SESSION_CONFLICT', `the session kept changing during its destruction; gave up after ${maxRetries + 1} attempts`);
-    current = await caller.get(markerKey);
-  }
+  const marker = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: m.keys, ended: true }));
+  for (const key of marker.keys) await caller.delete(key);
 }
