@@ -182,7 +182,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     };
     let written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
     // Joined once the new record exists: a logout of the loaded record then removes it (succession.ts).
-    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(v), key, now, options.maxCommitRetries))) written = undefined;
+    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(v), key, loadedKeyOf(v), now, options.maxCommitRetries))) written = undefined;
     for (const key of oldKeys) await caller.delete(key);
     // This process's caches of the old ID miss from now on (other processes' within maxAge); those
     // stamped before now, as the cache this response issues for the new ID is stamped now.

@@ -13,6 +13,7 @@ const DAY = 86_400_000;
 /** A memory store on a clock the test moves, the marker key of a loaded record, and a caller. */
 function setUp(store = new MemoryStore({ clock: { now: () => clock.at } })): { store: MemoryStore; caller: ReturnType<typeof createStoreCaller>; marker: string } {
   clock.at = NOW;
+  store.set('loaded-key', 'record', NOW + DAY);
   return { store, caller: createStoreCaller(store, 1000), marker: successionKey(secret, 'loaded-key') };
 }
 const clock = { at: NOW };
@@ -33,7 +34,7 @@ describe('succession markers (regenerate racing a destroy)', () => {
     const { store, caller, marker } = setUp();
     for (const key of ['next-a', 'next-b']) {
       store.set(key, 'record', NOW + DAY);
-      assert.equal(await joinSuccession(caller, marker, key, NOW, 3), true);
+      assert.equal(await joinSuccession(caller, marker, key, 'loaded-key', NOW, 3), true);
     }
     assert.equal(store.get('next-a'), 'record', 'joining keeps the new record');
     await endSuccession(caller, marker, NOW, 3);
@@ -49,11 +50,11 @@ describe('succession markers (regenerate racing a destroy)', () => {
     const { store, caller, marker } = setUp();
     await endSuccession(caller, marker, NOW, 3);
     store.set('next', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), false);
+    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), false);
     assert.equal(store.get('next'), undefined);
     await endSuccession(caller, marker, NOW, 3);
     store.set('later', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'later', NOW, 3), false);
+    assert.equal(await joinSuccession(caller, marker, 'later', 'loaded-key', NOW, 3), false);
   });
 
   it('a join that fails deletes the new record and reports the failure; a destroy retried after a failed delete still deletes the successors', async () => {
@@ -71,11 +72,11 @@ describe('succession markers (regenerate racing a destroy)', () => {
     const { caller, marker } = setUp(store);
     store.set('orphan', 'record', NOW + DAY);
     store.failSetIf = true;
-    await assert.rejects(joinSuccession(caller, marker, 'orphan', NOW, 3), (error: unknown) => isSessionError(error, 'ERR_SESSION_STORE'));
+    await assert.rejects(joinSuccession(caller, marker, 'orphan', 'loaded-key', NOW, 3), (error: unknown) => isSessionError(error, 'ERR_SESSION_STORE'));
     assert.equal(store.get('orphan'), undefined);
     store.failSetIf = false;
     store.set('next', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'next', NOW, 3), true);
+    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), true);
     store.failDelete = true;
     await assert.rejects(endSuccession(caller, marker, NOW, 3));
     assert.equal(store.get('next'), 'record');
@@ -84,11 +85,27 @@ describe('succession markers (regenerate racing a destroy)', () => {
     assert.equal(store.get('next'), undefined);
   });
 
+  it('the loaded record gone (revoked meanwhile) fails the join and deletes the new record, unless another regenerate moved it (a double-clicked login)', async () => {
+    const { store, caller, marker } = setUp();
+    store.delete('loaded-key');
+    store.set('next', 'record', NOW + DAY);
+    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), false);
+    assert.equal(store.get('next'), undefined);
+
+    const other = setUp();
+    other.store.set('first', 'record', NOW + DAY);
+    assert.equal(await joinSuccession(other.caller, other.marker, 'first', 'loaded-key', NOW, 3), true);
+    other.store.delete('loaded-key'); // the first regenerate deletes the old record after joining
+    other.store.set('second', 'record', NOW + DAY);
+    assert.equal(await joinSuccession(other.caller, other.marker, 'second', 'loaded-key', NOW, 3), true);
+    assert.equal(other.store.get('second'), 'record');
+  });
+
   it('a store without compare-and-set gets no marker (last write wins there)', async () => {
     const writes: string[] = [];
     const store = { get: () => undefined, set: async (key: string) => void writes.push(key), delete: async () => {} };
     const caller = createStoreCaller(store, 1000);
-    assert.equal(await joinSuccession(caller, 'marker', 'next', NOW, 3), true);
+    assert.equal(await joinSuccession(caller, 'marker', 'next', 'loaded-key', NOW, 3), true);
     await endSuccession(caller, 'marker', NOW, 3);
     assert.deepEqual(writes, []);
   });
@@ -107,7 +124,7 @@ describe('succession markers (regenerate racing a destroy)', () => {
         store.set(marker, text, NOW + 1000);
         store.set('bystander', 'record', NOW + DAY);
         store.set('next', 'record', NOW + DAY);
-        const joined = await joinSuccession(caller, marker, 'next', NOW, 3);
+        const joined = await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3);
         assert.equal(store.get('next') !== undefined, joined);
         assert.equal(joined, isOpenList(text), 'joined exactly when the marker is a list of keys not ended');
         await endSuccession(caller, marker, NOW, 3);

@@ -67,21 +67,29 @@ async function updateMarker(caller: StoreCaller, markerKey: string, now: number,
 
 /**
  * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
- * marker. False when the session was destroyed meanwhile (the marker says ended). Then, and when
- * the join fails, the new record is deleted here: it must not outlive the session, nor be left
- * behind by an error.
+ * marker. False when the session ended meanwhile: a destroy ended the marker, or the loaded
+ * record (`loadedKey`) is gone and no other regenerate moved it (a `revokeSessions` or
+ * `revokeSession` deleted it). Then, and when the join fails, the new record is deleted here: it
+ * must not outlive the session, nor be left behind by an error.
  */
-export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, now: number, maxRetries: number): Promise<boolean> {
+export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, loadedKey: string, now: number, maxRetries: number): Promise<boolean> {
   if (caller.store.setIf === undefined) return true;
-  let marker: Marker;
+  let joined: boolean;
   try {
-    marker = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
+    const before = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
+    joined = !before.ended && ((await caller.get(loadedKey)) !== undefined || (await movedByAnother(caller, markerKey, successorKey)));
   } catch (error) {
     await caller.delete(successorKey).catch(() => {});
     throw error;
   }
-  if (marker.ended) await caller.delete(successorKey);
-  return !marker.ended;
+  if (!joined) await caller.delete(successorKey);
+  return joined;
+}
+
+/** The loaded record is gone: whether another regenerate, which joined before deleting it, moved it (a double-clicked login). */
+async function movedByAnother(caller: StoreCaller, markerKey: string, successorKey: string): Promise<boolean> {
+  const marker = decodeMarker(await caller.get(markerKey));
+  return !marker.ended && marker.keys.some((key) => key !== successorKey);
 }
 
 /**
