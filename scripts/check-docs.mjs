@@ -18,7 +18,10 @@
 //      with PORT (a free port) and SESSION_SECRET set, each step (`METHOD /path`, optionally
 //      `-> STATUS`, `sets cookie` and `"text the body contains"`) is one request carrying the
 //      cookies set so far, and the server is stopped by its PID.
-//   4. Every entry not in NODE_TYPES_ENTRIES (scripts/entries.mjs) compiles in a second scratch
+//   4. Every relative link of README.md and docs/*.md names a file or folder of the installed
+//      package (the docs ship in it), or one of REPOSITORY_ONLY, which the text must call part of
+//      the source repository; no link is dead in either place.
+//   5. Every entry not in NODE_TYPES_ENTRIES (scripts/entries.mjs) compiles in a second scratch
 //      project that has no @types/node at all (`types: []`, `lib: ["es2023", "dom"]`: web APIs
 //      such as Headers are fine, Node's types are not; library checks on).
 //
@@ -27,7 +30,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageEntries } from './entries.mjs';
@@ -35,6 +38,39 @@ import { packageEntries } from './entries.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+/** Folders of the repository that are not in the package: a link into one must say "source repository" on its line. */
+const REPOSITORY_ONLY = ['examples/'];
+
+/** The relative link targets of a Markdown file, as paths from the package root, with their lines. */
+function relativeLinks(file) {
+  const links = [];
+  const lines = readFileSync(join(root, file), 'utf8').split('\n');
+  for (const [index, text] of lines.entries()) {
+    for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = match[1].replace(/#.*$/, '');
+      if (target === '' || /^[a-z][a-z+.-]*:/i.test(target)) continue;
+      links.push({ line: index + 1, text, path: posix.normalize(posix.join(posix.dirname(file), target)) });
+    }
+  }
+  return links;
+}
+
+/** Dead links: in the installed package at `installed`, and in the repository. */
+function checkLinks(installed) {
+  let count = 0;
+  for (const file of docFiles) {
+    for (const link of relativeLinks(file)) {
+      count++;
+      const where = `${file}:${link.line}: link to ${link.path}`;
+      if (!existsSync(join(root, link.path))) fail(`${where}: no such file in the repository`);
+      else if (REPOSITORY_ONLY.some((folder) => link.path.startsWith(folder))) {
+        if (!/source repository/i.test(link.text)) fail(`${where}: not in the package; say on that line that it is in the source repository`);
+      } else if (!existsSync(join(installed, link.path))) fail(`${where}: not in the installed package (add it to "files" in package.json)`);
+    }
+  }
+  return count;
+}
+
 /** test/types/package files compiled with a Markdown file's blocks. */
 const FILES_WITH = { 'README.md': ['test/types/package/augmented-entries.ts'] };
 const SECRET = 'docs-check-secret-0123456789-abcdefghijklmnop';
@@ -274,6 +310,7 @@ async function main() {
     // Snippets, one program per Markdown file.
     const app = join(temp, 'app');
     scratchProject(app, tarball);
+    const linkCount = checkLinks(join(app, 'node_modules', pkg.name));
     const extraFiles = Object.values(FILES_WITH).flat();
     const extraCode = extraFiles.map((file) => ({ code: readFileSync(join(root, file), 'utf8') }));
     for (const name of [...new Set(['@types/node', ...importedPackages([...compiled, ...extraCode], pkg.name)])]) linkPackage(app, name);
@@ -342,6 +379,7 @@ async function main() {
     const counts = [...byFile].map(([file, blocks]) => `${file} ${blocks.length}`).join(', ');
     console.log(`compiled ${compiled.length} TypeScript blocks (${counts}) against the packed package, strict, module nodenext`);
     for (const extra of Object.entries(FILES_WITH)) console.log(`  with ${extra[1].join(', ')} in the program of ${extra[0]}`);
+    console.log(`${linkCount} relative links of the docs resolve in the installed package (or say they are in the source repository)`);
     console.log(`skipped ${skipped.length}${skipped.length > 0 ? ':' : ''}`);
     for (const block of skipped) console.log(`  ${block.file}:${block.line}: ${block.skip}`);
     for (const line of serverReports) console.log(`ran ${line}`);
