@@ -109,6 +109,8 @@ export function session<T extends object = DefaultSessionData>(
  * @example
  * app.get('/cart', (c) => c.json({ items: getSession<Cart>(c).get('items') ?? [] }));
  */
+export function getSession<T extends object>(c: Context<SessionEnv<T>>): Session<T>;
+export function getSession<T extends object = DefaultSessionData>(c: Context): Session<T>;
 export function getSession<T extends object = DefaultSessionData>(c: Context): Session<T> {
   const loaded: unknown = c.get('session');
   if (!(loaded instanceof Session)) {
