@@ -4,7 +4,7 @@
 // tessera's own MemoryStore (with its sweep) when given `tessera-store`. It
 // serves a new session and then the same session again, closes the server and prints what is
 // still open; after that, nothing must keep the process alive.
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { MemoryStore as TesseraMemoryStore } from '../../src/index.js';
@@ -26,16 +26,30 @@ app.get('/', (req, res) => {
   res.send(String(sess.views));
 });
 
+/** One GET without keep-alive (no client socket outlives its response), as [body, set-cookie]. */
+function get(url: string, cookie?: string): Promise<[string, string | undefined]> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: false, headers: cookie === undefined ? {} : { cookie } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve([body, res.headers['set-cookie']?.[0]?.split(';')[0]]));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 const server = createServer(app);
 server.listen(0, '127.0.0.1', () => {
   void (async () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const first = await fetch(url);
-    const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-    const second = await fetch(url, { headers: { cookie } });
-    console.log(`responses ${await first.text()} ${await second.text()}`);
+    const [first, cookie] = await get(url);
+    const [second] = await get(url, cookie);
+    console.log(`responses ${first} ${second}`);
     server.close(() => {
       setImmediate(() => console.log(`closed; still open: ${JSON.stringify(process.getActiveResourcesInfo())}`));
+      // What is still open a second later, should the process not have exited (an unref'd timer keeps nothing alive).
+      setInterval(() => console.log(`still alive; open: ${JSON.stringify(process.getActiveResourcesInfo())}`), 1000).unref();
     });
   })();
 });
