@@ -177,12 +177,13 @@ describe('fromConnectStore failures', () => {
     const manager = createSessionManager<{ n: number }>({ secrets: SECRET, store: fromConnectStore(fakeStore('hang')), storeTimeout: 0.3 });
     let started = Date.now();
     await assert.rejects(manager.load(cookie), (error) => isSessionError(error, 'ERR_SESSION_STORE') && /timed out/.test(error.message));
-    assert.ok(Date.now() - started < 1_000, `load took ${Date.now() - started} ms`);
+    // Bounds with room for a loaded machine: what they catch is a hang.
+    assert.ok(Date.now() - started < 2_000, `load took ${Date.now() - started} ms`);
     const session = await manager.load(undefined);
     session.set('n', 1);
     started = Date.now();
     await assert.rejects(manager.commit(session), (error) => isSessionError(error, 'ERR_SESSION_STORE'));
-    assert.ok(Date.now() - started < 1_000, `commit took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 2_000, `commit took ${Date.now() - started} ms`);
   });
 
   it('the default storeTimeout (1 s) bounds a hanging store too', async () => {
@@ -191,7 +192,8 @@ describe('fromConnectStore failures', () => {
     const started = Date.now();
     await assert.rejects(manager.load(cookie), (error) => isSessionError(error, 'ERR_SESSION_STORE'));
     const took = Date.now() - started;
-    assert.ok(took >= 900 && took < 1_500, `load took ${took} ms`);
+    // 1 s, not none and not the next candidates (2 s, 5 s), with room for a loaded machine.
+    assert.ok(took >= 900 && took < 1_900, `load took ${took} ms`);
   });
 
   for (const behaviour of ['callback-error', 'rejected-promise', 'throw'] as const) {
