@@ -37,7 +37,11 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   listSessions(userId: string, current?: Session<T>): Promise<SessionInfo[]>;
   /** Ends one of a user's sessions by the handle `listSessions` gave. Returns whether it existed. */
   revokeSession(userId: string, handle: string): Promise<boolean>;
-  /** Ends all of a user's sessions, optionally keeping one (the current). Returns how many ended. */
+  /**
+   * Ends all of a user's sessions, optionally keeping one (the current). Returns how many ended.
+   * An `except` read from the cookie cache is first checked in the store: if it has ended, nothing
+   * is revoked and it throws `ERR_SESSION_NOT_LOADED`.
+   */
   revokeSessions(userId: string, options?: { except?: Session<T> }): Promise<number>;
 }
 

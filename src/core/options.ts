@@ -245,6 +245,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   const renewAfterMs = input.renewAfter === undefined ? 0 : ms('renewAfter', input.renewAfter);
   const renewGraceMs = ms('renewGrace', input.renewGrace ?? DEFAULTS.renewGrace, { zero: true });
   if (renewAfterMs > 0 && renewGraceMs >= renewAfterMs) throw configError(`renewGrace (${renewGraceMs / 1000}s) must be shorter than renewAfter (${renewAfterMs / 1000}s)`);
+  if (renewAfterMs >= lifetimeMs) throw configError(`renewAfter (${renewAfterMs / 1000}s) must be shorter than lifetime (${lifetimeMs / 1000}s), or no session lives to be renewed`);
   const transport = resolveTransport(input.transport);
   const dbsc = resolveDbsc(loose.dbsc as DbscOptions | undefined, { mode, transport: transport.kind, cookie: input.cookie });
   const userKey = input.userKey ?? DEFAULTS.userKey;

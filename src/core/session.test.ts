@@ -145,6 +145,8 @@ describe('Session', () => {
     assert.throws(() => createSessionManager({ secrets: SECRET, lifetime: Infinity, idleTimeout: Infinity }), /every session must expire/);
     assert.throws(() => createSessionManager({ secrets: SECRET, lifetime: -1 }), /lifetime must be a positive number of seconds/);
     assert.throws(() => createSessionManager({ secrets: SECRET, idleTimeout: 60, touchAfter: 60 }), /touchAfter \(60s\) must be shorter than idleTimeout/);
+    assert.throws(() => createSessionManager({ secrets: SECRET, renewAfter: 5 }), /renewGrace \(10s\) must be shorter than renewAfter \(5s\)/);
+    assert.throws(() => createSessionManager({ secrets: SECRET, lifetime: 12, renewAfter: 900 }), /renewAfter \(900s\) must be shorter than lifetime \(12s\)/);
     assert.throws(() => createSessionManager({ secrets: 'short' }), /at least 32 bytes/);
   });
 
@@ -190,6 +192,33 @@ describe('MemoryStore bounds', () => {
 });
 
 describe('commit failures carry their true code', () => {
+  it('regenerate() starts a new absolute lifetime: an anonymous visit before the login does not shorten it, in both modes', async () => {
+    for (const mode of ['store', 'cookie'] as const) {
+      const clock = new FakeClock();
+      const manager = createSessionManager(mode === 'store' ? { secrets: SECRET, clock, lifetime: 12, idleTimeout: 10 } : { secrets: SECRET, clock, lifetime: 12, idleTimeout: 10, mode });
+      const cookieOf = (setCookie: string[]): string => setCookie[0]!.split(';')[0]!;
+      const visit = await manager.load(undefined);
+      visit.set('csrf', 'token');
+      const anonymous = cookieOf((await manager.commit(visit)).setCookie);
+      clock.advance(8);
+      const login = await manager.load(anonymous);
+      login.regenerate();
+      login.set('userId', 'ada');
+      assert.equal(login.createdAt, clock.now(), mode);
+      let cookie = cookieOf((await manager.commit(login)).setCookie);
+      for (const step of [5, 5]) {
+        clock.advance(step); // 13 s and 18 s after the first visit, 5 and 10 s after the login
+        const later = await manager.load(cookie);
+        assert.equal(later.get('userId'), 'ada', `${mode}: alive ${step} s later`);
+        later.touch();
+        const { setCookie } = await manager.commit(later);
+        if (setCookie.length > 0) cookie = cookieOf(setCookie);
+      }
+      clock.advance(3); // 13 s after the login
+      assert.equal((await manager.load(cookie)).get('userId'), undefined, `${mode}: ended 12 s after the login`);
+    }
+  });
+
   it('data that cannot be encoded: ERR_SESSION_INTERNAL with the TypeError as cause, in both modes', async () => {
     for (const manager of [createSessionManager({ secrets: SECRET }), createSessionManager({ mode: 'cookie', secrets: SECRET })]) {
       const session = await manager.load(undefined);

@@ -193,7 +193,8 @@ export class Session<T extends object = DefaultSessionData> {
 
   /**
    * A new ID now, with the data kept; the old record is deleted at commit. Call it at login and
-   * at every privilege change: it defeats session fixation.
+   * at every privilege change: it defeats session fixation. The new ID starts a new absolute
+   * lifetime (`createdAt` is now), so an anonymous visit before the login does not shorten it.
    */
   regenerate(): void;
   regenerate(...callback: unknown[]): void {
@@ -201,7 +202,7 @@ export class Session<T extends object = DefaultSessionData> {
     const f = this.#f;
     this.#assertCookieOpen('regenerate');
     f.id = generateSessionId();
-    if (f.status === 'destroyed') f.createdAt = f.rules.clock.now();
+    f.createdAt = f.rules.clock.now();
     f.status = 'regenerated';
   }
 

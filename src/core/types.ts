@@ -30,9 +30,13 @@ export interface ClientInfo {
 
 /** One of a user's sessions, as a "your devices" page shows it. Carries a handle, never the session ID. */
 export interface SessionInfo {
-  /** Opaque and stable; pass it to `revokeSession`. It cannot be turned into a cookie. */
+  /**
+   * Opaque; pass it to `revokeSession`. It cannot be turned into a cookie. It names the session
+   * under its current ID: a renewal (`renewAfter`) or a `regenerate()` gives the session a new
+   * handle, so list again before revoking with one from an old page.
+   */
   handle: string;
-  /** When the session was created, epoch ms. */
+  /** When the session was created, or last regenerated (at login), epoch ms. */
   createdAt: number;
   /** When the session was last used, epoch ms. */
   lastSeenAt: number;

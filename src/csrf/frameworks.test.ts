@@ -1,20 +1,32 @@
 // csrf.verify() with csrf.tokenOf() on Fastify and Koa, as docs/csrf.md shows them, over real HTTP
 // with a cookie jar.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Koa from 'koa';
 import { session as fastifySession } from '../fastify/index.js';
-import { fastifyApps } from '../fastify/test-setup.js';
 import { session as koaSession } from '../koa/index.js';
-import { withApp } from '../koa/test-setup.js';
-import type { Browser } from '../../test/support/http.js';
+import { Browser, serve } from '../../test/support/http.js';
+import type { RunningServer } from '../../test/support/http.js';
 import { createCsrf } from './index.js';
 
 const options = { secrets: 'csrf frameworks test secret 0123456789 abcdefghij', cookie: { name: 'sid', secure: false } } as const;
 const csrf = createCsrf();
 const SAFE = ['GET', 'HEAD', 'OPTIONS', 'TRACE'];
-const { listen } = fastifyApps();
+const closing: Array<FastifyInstance | RunningServer> = [];
+after(async () => {
+  for (const app of closing) await app.close();
+});
+async function listen(app: FastifyInstance): Promise<Browser> {
+  closing.push(app);
+  return new Browser(await app.listen({ port: 0, host: '127.0.0.1' }));
+}
+async function listenKoa(app: Koa): Promise<Browser> {
+  const running = await serve(app.callback());
+  closing.push(running);
+  return new Browser(running.url);
+}
 
 /** What every framework must answer: a token of this session passes (header or body field); none, a wrong one, another visitor's fail. */
 async function exercise(browser: Browser, other: Browser): Promise<void> {
@@ -48,7 +60,9 @@ describe('csrf on Fastify and Koa (verify + tokenOf)', () => {
   });
 
   it('Koa: a middleware after a body parser', async () => {
-    const build = (app: Koa): void => {
+    const build = (): Promise<Browser> => {
+      const app = new Koa();
+      app.silent = true;
       app.use(koaSession(options));
       app.use(async (ctx, next) => {
         // A minimal JSON body parser, standing in for @koa/bodyparser.
@@ -66,9 +80,8 @@ describe('csrf on Fastify and Koa (verify + tokenOf)', () => {
       app.use((ctx) => {
         ctx.body = ctx.path === '/token' ? { token: csrf.token(ctx.session) } : { saved: true };
       });
+      return listenKoa(app);
     };
-    await withApp(Koa, build, async (browser) => {
-      await withApp(Koa, build, async (other) => exercise(browser, other));
-    });
+    await exercise(await build(), await build());
   });
 });

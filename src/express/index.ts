@@ -22,7 +22,7 @@ export interface MiddlewareOptions {
    * `'next'` passes the `SessionError` to `next(err)` for your error handler.
    */
   onStoreError?: 'respond' | 'next';
-  /** Record the user agent and IP of new sessions, for `listSessions`. Default false. */
+  /** Record the user agent and IP of new and regenerated (logged-in) sessions, for `listSessions`. Default false. */
   recordClient?: boolean;
   /** Failures after the response headers left, and every commit failure. Default: `console.error` with the code and the message (a store error's message includes the driver's, never a session ID). */
   onError?: (error: SessionError, req: IncomingMessage) => void;

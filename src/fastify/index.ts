@@ -20,7 +20,7 @@ export interface PluginOptions {
    * (500 for a failure that is not the store's) and `headers: { 'retry-after': '1' }` for a 503.
    */
   onStoreError?: 'respond' | 'error';
-  /** Record the user agent and IP (`request.ip`, which follows Fastify's `trustProxy`) of new sessions, for `listSessions`. Default false. */
+  /** Record the user agent and IP (`request.ip`, which follows Fastify's `trustProxy`) of new and regenerated (logged-in) sessions, for `listSessions`. Default false. */
   recordClient?: boolean;
   /** Every failure answered with `'respond'`, and every failure after the headers left. Default: `request.log.error`. */
   onError?: (error: SessionError, request: FastifyRequest) => void;

@@ -190,6 +190,34 @@ describe('tessera-session/fetch on Node', () => {
     assert.deepEqual(sessions.map((s) => [s.userAgent, s.ip]), [['test-agent/1', '192.0.2.1']]);
   });
 
+  it('recordClient: a regenerate (login) records the client of that request, not the first visit\'s; other requests keep it', async () => {
+    const manager = createSessionManager({ secrets: SECRET, store: new MemoryStore() });
+    const handler = withSession(
+      manager,
+      async (request, session) => {
+        const path = new URL(request.url).pathname;
+        if (path === '/form') session.set('csrf', 'token');
+        if (path === '/login') {
+          session.regenerate();
+          session.set('userId', 'grace');
+        }
+        if (path === '/cart') session.set('cart', ['apple']);
+        return new Response('ok');
+      },
+      { recordClient: (request) => ({ userAgent: request.headers.get('user-agent') ?? '' }) },
+    );
+    const as = async (path: string, agent: string, cookie?: string): Promise<string | undefined> => {
+      const headers: Record<string, string> = { 'user-agent': agent };
+      if (cookie !== undefined) headers.cookie = cookie;
+      const res = await handler(new Request(`http://localhost${path}`, { headers }));
+      return res.headers.getSetCookie()[0]?.split(';')[0] ?? cookie;
+    };
+    const anonymous = await as('/form', 'curl/8');
+    const loggedIn = await as('/login', 'Firefox/140', anonymous);
+    await as('/cart', 'other-agent/1', loggedIn);
+    assert.deepEqual((await manager.listSessions('grace')).map((s) => s.userAgent), ['Firefox/140']);
+  });
+
   it('a manager not made by createSessionManager fails at once', () => {
     assert.throws(() => withSession({ cookieName: 'x', load: () => undefined } as unknown as SessionManager, () => new Response()), /createSessionManager/);
   });

@@ -11,7 +11,7 @@ export { sessionErrorResponse } from './response.js';
 /** What the Fetch adapter adds to the manager's options. */
 export interface FetchSessionOptions {
   /**
-   * Record the client of new sessions, for `listSessions`: `true` records the `User-Agent`; a
+   * Record the client of new and regenerated (logged-in) sessions, for `listSessions`: `true` records the `User-Agent`; a
    * function returns what to record (the IP is not on a `Request`: take it from your runtime,
    * e.g. Bun's `server.requestIP(request)`). Default false.
    */

@@ -22,7 +22,7 @@ export interface MiddlewareOptions {
    * not the store's), `expose: false` and `headers` (`Retry-After`), for your error handling.
    */
   onStoreError?: 'respond' | 'throw';
-  /** Record the user agent and IP (`ctx.ip`, which follows `app.proxy`) of new sessions, for `listSessions`. Default false. */
+  /** Record the user agent and IP (`ctx.ip`, which follows `app.proxy`) of new and regenerated (logged-in) sessions, for `listSessions`. Default false. */
   recordClient?: boolean;
   /** Every commit failure, and load failures answered with `'respond'`. Default: `console.error` with the code and the message (a store error's message includes the driver's, never a session ID). */
   onError?: (error: SessionError, ctx: Context) => void;

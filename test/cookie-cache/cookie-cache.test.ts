@@ -195,6 +195,26 @@ describe('cookie cache: revocation and destroyed sessions (CC-02 ... CC-04)', ()
     assert.equal(JSON.parse(thief.body).user, null);
   });
 
+  it('CC-13 a copy of an ended session served from the cache cannot log the user\'s other devices out', async () => {
+    const other = await makeApp({}, { inner: app.inner, clock: app.clock });
+    try {
+      const laptop = new Browser(app.server.url);
+      await laptop.post('/login?user=grace');
+      const stolen = await laptop.jar.getCookieString(app.server.url);
+      const phone = new Browser(app.server.url);
+      await phone.post('/login?user=grace');
+      await laptop.post('/logout'); // the laptop's session ends in the store; a copy of its cookies was taken before
+      const replay = await new Browser(other.server.url).post('/logout-others', { cookie: stolen });
+      assert.equal(replay.status, 500, 'refused with ERR_SESSION_NOT_LOADED');
+      assert.equal((await me(phone)).user, 'grace', 'the phone stays logged in');
+      assert.equal((await app.manager.listSessions('grace')).length, 1);
+      const own = await phone.post('/logout-others');
+      assert.deepEqual(JSON.parse(own.body), { ended: 0 }, 'a live session from the cache revokes as before');
+    } finally {
+      await other.server.close();
+    }
+  });
+
   it('CC-04 across processes revocation takes effect within maxAge, or at once with revalidate', async () => {
     const other = await makeApp({}, { inner: app.inner, clock: app.clock });
     const revokedAt = new Map<string, number>();

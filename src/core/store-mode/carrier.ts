@@ -23,7 +23,7 @@ import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
 import { endSuccession, joinSuccession, successionKey } from './succession.js';
-import { listUserSessions, revokeUserSession } from './user-index.js';
+import { listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
 export interface StoreVisit {
@@ -42,6 +42,8 @@ export interface StoreVisit {
   cache: CacheVisit | undefined;
   /** The record's DBSC binding, written back unchanged (a regenerated session starts unbound). */
   binding: Binding | undefined;
+  /** This request's client (`recordClient`), recorded anew when the session is regenerated (at login). */
+  client: ClientInfo | undefined;
 }
 
 type State = RequestState<StoreVisit>;
@@ -68,7 +70,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     clearCookie,
     reissue,
     sentId: undefined,
-    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined, binding },
+    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined, binding, client: undefined },
   });
   const withCache = (state: State, visit: CacheVisit): State => ((state.carrier.cache = visit), state);
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
@@ -108,7 +110,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     facts.baseline = { id: picked.id, text, persistent: record.persistent };
     facts.bound = bound;
     const renewDue = options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs;
-    return stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue, undefined, record.binding);
+    const state = stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue, undefined, record.binding);
+    return (state.carrier.client = client), state;
   }
 
   const recordOf = (f: SessionFacts, v: StoreVisit, lastSeenAt: number): SessionRecord => ({
@@ -163,6 +166,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       // A new session: the old binding stays behind with the old record; the new one is offered its own.
       v.binding = undefined;
       f.bound = false;
+      f.client = v.client ?? f.client;
     }
     const record = recordOf(f, v, now);
     const key = plan.write === 'create' ? storeKey(id) : v.key;
@@ -283,8 +287,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       return revokeUserSession(caller, userId, handle);
     },
     revokeSessions(userId, except) {
+      const keep = except && except.facts.baseline?.id === except.facts.id ? loadedKeyOf(except.carrier) : undefined;
       cache?.revoked(userId, options.clock.now());
-      return caller.deleteByUser(userId, except && except.facts.baseline?.id === except.facts.id ? [loadedKeyOf(except.carrier)] : []);
+      return revokeOtherSessions(caller, userId, keep, except?.carrier.cache?.hit === true);
     },
   };
 }

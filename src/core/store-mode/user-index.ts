@@ -1,4 +1,5 @@
 import { hashStoreKey } from '../crypto/random.js';
+import { SessionError } from '../errors.js';
 import type { ExpiryRules } from '../policy.js';
 import { expiryOf } from '../policy.js';
 import type { StoreCaller } from '../store-caller.js';
@@ -30,4 +31,16 @@ export async function revokeUserSession(caller: StoreCaller, userId: string, han
   if (match === undefined) return false;
   await caller.delete(match.key);
   return true;
+}
+
+/**
+ * Ends every session of `userId` but the one under `keepKey`. When that one was read from the
+ * cookie cache, it is first checked in the store: a cached copy can outlive its session, and an
+ * ended session must not log the user's others out.
+ */
+export async function revokeOtherSessions(caller: StoreCaller, userId: string, keepKey: string | undefined, keptFromCache: boolean): Promise<number> {
+  if (keepKey !== undefined && keptFromCache && (await caller.get(keepKey)) === undefined) {
+    throw new SessionError('ERR_SESSION_NOT_LOADED', 'the session given as { except } has ended (its copy came from the cookie cache): nothing was revoked');
+  }
+  return caller.deleteByUser(userId, keepKey === undefined ? [] : [keepKey]);
 }
