@@ -22,7 +22,7 @@ import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
-import { endSuccession, joinSuccession, successionKey } from './succession.js';
+import { endSuccession, joinSuccession, lineageLives, successionKey } from './succession.js';
 import { listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
@@ -155,8 +155,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const creating = plan.write === 'create' && !renewing;
     const oldKeys = regenerating ? keysOf(state) : [];
     // A regenerate creates its record without compare-and-set: first make sure the session still
-    // exists, so one destroyed or revoked while this request ran never comes back under a new ID.
-    if (regenerating && (await caller.get(loadedKeyOf(v))) === undefined) {
+    // exists (or lives on under another regenerate's ID), so one destroyed or revoked while this
+    // request ran never comes back under a new ID.
+    if (regenerating && !(await lineageLives(caller, loadedKeyOf(v), successionOf(v)))) {
       f.status = 'destroyed';
       settle(state, undefined, now);
       return;

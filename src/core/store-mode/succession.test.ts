@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { isSessionError } from '../errors.js';
 import { MemoryStore } from '../memory-store.js';
 import { createStoreCaller } from '../store-caller.js';
-import { SUCCESSION_TTL_MS, endSuccession, joinSuccession, successionKey } from './succession.js';
+import { SUCCESSION_TTL_MS, endSuccession, joinSuccession, lineageLives, successionKey } from './succession.js';
 
 const NOW = 1_800_000_000_000;
 const secret = Buffer.alloc(32, 7);
@@ -99,6 +99,18 @@ describe('succession markers (regenerate racing a destroy)', () => {
     other.store.set('second', 'record', NOW + DAY);
     assert.equal(await joinSuccession(other.caller, other.marker, 'second', 'loaded-key', NOW, 3), true);
     assert.equal(other.store.get('second'), 'record');
+  });
+
+  it('lineageLives: the loaded record, else a live successor another regenerate listed; not once that one ended too', async () => {
+    const { store, caller, marker } = setUp();
+    assert.equal(await lineageLives(caller, 'loaded-key', marker), true);
+    store.set('moved', 'record', NOW + DAY);
+    await joinSuccession(caller, marker, 'moved', 'loaded-key', NOW, 3);
+    store.delete('loaded-key');
+    assert.equal(await lineageLives(caller, 'loaded-key', marker), true, 'moved by another regenerate');
+    assert.equal(await lineageLives(caller, 'loaded-key', marker, 'moved'), false, 'its own successor does not count');
+    store.delete('moved'); // logged out under the new ID
+    assert.equal(await lineageLives(caller, 'loaded-key', marker), false);
   });
 
   it('a store without compare-and-set gets no marker (last write wins there)', async () => {

@@ -66,30 +66,39 @@ async function updateMarker(caller: StoreCaller, markerKey: string, now: number,
 }
 
 /**
+ * Whether the session loaded from `loadedKey` still lives: its record is there, or a regenerate
+ * that joined its marker moved it and that record (other than `ownKey`) is there (a
+ * double-clicked login: the other click deleted the loaded record). An ended marker, or a
+ * record gone with no live successor, means the session was destroyed or revoked meanwhile.
+ */
+export async function lineageLives(caller: StoreCaller, loadedKey: string, markerKey: string, ownKey?: string): Promise<boolean> {
+  if ((await caller.get(loadedKey)) !== undefined) return true;
+  if (caller.store.setIf === undefined) return false;
+  const marker = decodeMarker(await caller.get(markerKey));
+  if (marker.ended) return false;
+  for (const key of marker.keys) if (key !== ownKey && (await caller.get(key)) !== undefined) return true;
+  return false;
+}
+
+/**
  * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
- * marker. False when the session ended meanwhile: a destroy ended the marker, or the loaded
- * record (`loadedKey`) is gone and no other regenerate moved it (a `revokeSessions` or
- * `revokeSession` deleted it). Then, and when the join fails, the new record is deleted here: it
- * must not outlive the session, nor be left behind by an error.
+ * marker. False when the session ended meanwhile: a destroy ended the marker, or the lineage no
+ * longer lives (`lineageLives`: a `revokeSessions` or `revokeSession` deleted the loaded record).
+ * Then, and when the join fails, the new record is deleted here: it must not outlive the session,
+ * nor be left behind by an error.
  */
 export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, loadedKey: string, now: number, maxRetries: number): Promise<boolean> {
   if (caller.store.setIf === undefined) return true;
   let joined: boolean;
   try {
     const before = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
-    joined = !before.ended && ((await caller.get(loadedKey)) !== undefined || (await movedByAnother(caller, markerKey, successorKey)));
+    joined = !before.ended && (await lineageLives(caller, loadedKey, markerKey, successorKey));
   } catch (error) {
     await caller.delete(successorKey).catch(() => {});
     throw error;
   }
   if (!joined) await caller.delete(successorKey);
   return joined;
-}
-
-/** The loaded record is gone: whether another regenerate, which joined before deleting it, moved it (a double-clicked login). */
-async function movedByAnother(caller: StoreCaller, markerKey: string, successorKey: string): Promise<boolean> {
-  const marker = decodeMarker(await caller.get(markerKey));
-  return !marker.ended && marker.keys.some((key) => key !== successorKey);
 }
 
 /**
