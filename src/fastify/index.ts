@@ -38,8 +38,12 @@ export type FastifySessionOptions = (
 ) &
   PluginOptions;
 
+/**
+ * Logs the failure once: the message says what failed and why, `err` is the driver's error with
+ * its stack (pino's serializer appends a cause's message to its error's, which would repeat it).
+ */
 function defaultOnError(error: SessionError, request: FastifyRequest): void {
-  request.log.error({ err: error }, `tessera: ${error.code}`);
+  request.log.error({ code: error.code, err: error.cause instanceof Error ? error.cause : error }, `tessera: ${error.code}: ${error.message}`);
 }
 
 /**

@@ -187,6 +187,31 @@ describe('fastify plugin: store failures', () => {
     await store.close();
   });
 
+  it("by default a failure is logged once through request.log: the code, what failed, and the driver's error with its message once", async () => {
+    const lines: string[] = [];
+    const app = Fastify({ forceCloseConnections: true, logger: { level: 'error', stream: { write: (line: string) => void lines.push(line) } } });
+    const memory = new MemoryStore();
+    let down = false;
+    const store = {
+      get: (key: string) => (down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5999')) : Promise.resolve(memory.get(key))),
+      set: memory.set.bind(memory),
+      setIf: memory.setIf.bind(memory),
+      delete: memory.delete.bind(memory),
+    };
+    await app.register(session, { ...base, store });
+    app.get('/login', async (request) => (request.session.set('user', 'ada'), 'ok'));
+    const browser = await listen(app);
+    await browser.get('/login');
+    down = true;
+    assert.equal((await browser.get('/login')).status, 503);
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; code: string; err: { message: string; stack: string } });
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]!.code, 'ERR_SESSION_STORE');
+    assert.equal(logged[0]!.msg, 'tessera: ERR_SESSION_STORE: session store get failed: connect ECONNREFUSED 127.0.0.1:5999');
+    assert.equal(logged[0]!.err.message, 'connect ECONNREFUSED 127.0.0.1:5999');
+    assert.match(logged[0]!.err.stack, /ECONNREFUSED/);
+  });
+
   it('onError gets every failure the plugin answers; a throwing onError still answers', async () => {
     const store = new FaultyStore();
     const reported: string[] = [];
