@@ -67,7 +67,7 @@ function defaultOnError(error: SessionError): void {
 }
 
 function respondUnavailable(res: ServerResponse, error: unknown, end: () => void): void {
-  const answer = failureAnswer(error);
+  const answer = failureAnswer(error, res.req?.headers.accept);
   for (const name of FAILURE_REMOVES) res.removeHeader(name);
   res.statusCode = answer.status;
   for (const [name, value] of answer.headers) res.setHeader(name, value);

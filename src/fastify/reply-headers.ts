@@ -26,7 +26,7 @@ export function addVary(reply: FastifyReply, header: string): void {
  * response's cookies, redirect or body headers, and returns its body. The reply's headers must not have left.
  */
 export function failureReply(reply: FastifyReply, error: SessionError): string {
-  const answer = failureAnswer(error);
+  const answer = failureAnswer(error, reply.request.headers.accept);
   for (const name of FAILURE_REMOVES) reply.removeHeader(name);
   reply.code(answer.status);
   for (const [name, value] of answer.headers) reply.header(name, value);

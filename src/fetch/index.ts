@@ -73,7 +73,7 @@ async function commitResponse<T extends object>(
     report(options, failure, request);
     // The handler's body never goes out: let its producer stop.
     response.body?.cancel().catch(() => undefined);
-    return failureInPlaceOf(failure, response, protocol.requestHeader);
+    return failureInPlaceOf(failure, response, protocol.requestHeader, request);
   }
   const out = withSessionHeaders(response, prepared.headers, protocol.requestHeader);
   protocol.sent(session, prepared);
@@ -91,7 +91,7 @@ async function commitResponse<T extends object>(
  * try {
  *   loaded = await loadSession(manager, request);
  * } catch (error) {
- *   return sessionErrorResponse(error);
+ *   return sessionErrorResponse(error, request);
  * }
  * loaded.session.set('visits', (loaded.session.get('visits') ?? 0) + 1);
  * return loaded.commit(Response.json({ ok: true }));
@@ -146,7 +146,7 @@ export function withSession<T extends object = DefaultSessionData, A extends unk
     } catch (error) {
       const failure = asSessionError(error, 'load');
       report(settings, failure, request);
-      return sessionErrorResponse(failure);
+      return sessionErrorResponse(failure, request);
     }
     return loaded.commit(await handler(request, loaded.session, ...rest));
   };

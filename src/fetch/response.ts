@@ -33,10 +33,11 @@ export function withSessionHeaders(response: Response, sessionHeaders: readonly 
 /**
  * The answer when a session could not be loaded or committed: **503 with `Retry-After: 1`** when
  * the store failed, timed out or kept conflicting (`ERR_SESSION_STORE`, `ERR_SESSION_CONFLICT`),
- * 500 for anything else. Plain text, `Cache-Control: no-store`, never a session cookie.
+ * 500 for anything else. Plain text, or JSON with the error's code when `request` prefers it
+ * (`Accept: application/json`); `Cache-Control: no-store`, never a session cookie.
  */
-export function sessionErrorResponse(error: unknown): Response {
-  const answer = failureAnswer(error);
+export function sessionErrorResponse(error: unknown, request?: Request): Response {
+  const answer = failureAnswer(error, request?.headers.get('accept'));
   return new Response(answer.body, { status: answer.status, headers: answer.headers.map(([name, value]) => [name, value]) });
 }
 
@@ -44,8 +45,8 @@ export function sessionErrorResponse(error: unknown): Response {
  * The failure answer in place of the handler's `replaced` response: its headers kept but for
  * `FAILURE_REMOVES` (so CORS and security headers still reach the client), `Vary` with the session's header.
  */
-export function failureInPlaceOf(failure: unknown, replaced: Response, requestHeader: string): Response {
-  const answer = sessionErrorResponse(failure);
+export function failureInPlaceOf(failure: unknown, replaced: Response, requestHeader: string, request: Request): Response {
+  const answer = sessionErrorResponse(failure, request);
   replaced.headers.forEach((value, name) => {
     if (!FAILURE_REMOVES.includes(name) && !answer.headers.has(name)) answer.headers.set(name, value);
   });

@@ -86,7 +86,7 @@ export function session<T extends object = DefaultSessionData>(
       } catch {
         // A throwing onError must not leave the request without an answer.
       }
-      return sessionErrorResponse(failure);
+      return sessionErrorResponse(failure, request);
     }
     loadedWith.set(request, manager as SessionManager<object>);
     c.set('session', loaded.session);

@@ -10,7 +10,7 @@ import type { AnyContext } from './entries.js';
  */
 export function respondFailure(ctx: AnyContext, error: SessionError): void {
   if (ctx.res.headersSent) return;
-  const answer = failureAnswer(error);
+  const answer = failureAnswer(error, ctx.req.headers.accept);
   for (const name of FAILURE_REMOVES) ctx.res.removeHeader(name);
   ctx.status = answer.status;
   for (const [name, value] of answer.headers) ctx.res.setHeader(name, value);

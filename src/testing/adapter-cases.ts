@@ -173,6 +173,28 @@ export const adapterCases: readonly AdapterCase[] = [
     },
   ]),
   {
+    title: 'a store failure answers a client that prefers JSON (Accept: application/json) in JSON with the error code; others get plain text',
+    async run(c) {
+      const store = c.faulty();
+      const visitor = (await c.app({ store, storeTimeout: 0.3 })).client();
+      await visitor.post('/login?user=ada');
+      store.fault = 'fail';
+      const json = { headers: { accept: 'application/json, text/plain, */*' } };
+      const onLoad = await visitor.get('/read', json);
+      store.fault = 'fail-writes';
+      const onCommit = await visitor.post('/count', json);
+      for (const failed of [onLoad, onCommit]) {
+        assertUnavailable(failed, Date.now() - 1, 3000);
+        assert.match(failed.headers.get('content-type') ?? '', /^application\/json/);
+        assert.deepEqual(JSON.parse(failed.body), { error: 'Service Unavailable', code: 'ERR_SESSION_STORE' });
+      }
+      const text = await visitor.post('/count', { headers: { accept: 'text/html,*/*;q=0.8' } });
+      assert.equal(text.status, 503);
+      assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.equal(text.body, 'Service Unavailable');
+    },
+  },
+  {
     title: 'header transport: the token comes in Session-Token, goes back in Authorization: Bearer; no cookie; logout empties it',
     async run(c) {
       const visitor = (await c.app({ transport: { header: {} } })).client();
