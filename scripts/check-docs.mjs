@@ -5,8 +5,9 @@
 //      `npm install <tarball> --prefer-offline`: its one dependency (jose) comes from the npm cache
 //      when `npm ci` put it there, else from the registry, as for a user.
 //      Third-party packages the snippets import are linked from this project's node_modules.
-//   2. Every ```ts / ```typescript block of README.md and docs/*.md compiles there: strict,
-//      module and moduleResolution nodenext, @types/node present. The blocks of one Markdown file
+//   2. Every ```ts / ```typescript block of README.md and docs/*.md compiles there: strict and
+//      exactOptionalPropertyTypes (the strictest setting users run), module and moduleResolution
+//      nodenext, @types/node present. The blocks of one Markdown file
 //      are the modules of one program (so README's `declare module 'tessera-session'` block types
 //      its other blocks), together with test/types/package/*.ts that name that file (see
 //      FILES_WITH below). A block whose first line is `// name.ts` or `// name.d.ts` is compiled
@@ -178,6 +179,7 @@ const canConnect = (port) =>
 
 const tsBase = {
   strict: true,
+  exactOptionalPropertyTypes: true,
   module: 'nodenext',
   moduleResolution: 'nodenext',
   target: 'es2022',
