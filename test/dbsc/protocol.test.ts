@@ -212,10 +212,23 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       assert.ok(app.events.some((e) => e.type === 'dbsc_proof_failed'));
     });
 
-    it('DB-12 a bound session without its bound cookie gives no access, and its record is left for the device', async () => {
+    it('DB-26 a request racing the registration (no bound cookie at all, within 5 s of it) counts; a wrong bound cookie never does; after 5 s none does', async () => {
+      const browser = app.browser();
+      await bind(browser, es);
+      const sid = await browser.cookie('__Host-sid');
+      assert.equal(JSON.parse((await browser.get('/me', { cookie: `__Host-sid=${sid}` })).body).user, 'ada', 'the login redirect that left before the bound cookie arrived');
+      const forged = await browser.get('/me', { cookie: `__Host-sid=${sid}; ${BOUND}=${(app.clock.now() + 60_000).toString(36)}.${'A'.repeat(43)}` });
+      assert.equal(JSON.parse(forged.body).user, null, 'a wrong bound cookie is refused, race or not');
+      app.clock.advance(5);
+      assert.equal(JSON.parse((await browser.get('/me', { cookie: `__Host-sid=${sid}` })).body).user, null);
+      assert.equal((await me(browser)).user, 'ada', 'the device, with its bound cookie, goes on');
+    });
+
+    it('DB-12 a bound session without its bound cookie gives no access (once the registration race is over), and its record is left for the device', async () => {
       const browser = app.browser();
       const id = await bind(browser, es);
       const sid = await browser.cookie('__Host-sid');
+      app.clock.advance(5); // past REGISTRATION_RACE_MS (DB-26)
       const bare = await browser.get('/me', { cookie: `__Host-sid=${sid}` });
       assert.deepEqual(JSON.parse(bare.body), { user: null, bound: false, note: null });
       assert.equal(bare.setCookie.length, 0, 'the long-lived cookie is not cleared');

@@ -164,7 +164,18 @@ export function createDbscAccess(ctx: DbscAccessContext): DbscAccess {
   };
 }
 
-/** Whether the Cookie header carries a fresh bound cookie of `binding`. */
+/**
+ * How long after a registration a request with no bound cookie at all still counts. The browser
+ * registers in the background while it follows the login's redirect: that navigation can reach
+ * the server after the key was bound but without the bound cookie, which would bounce a user who
+ * just logged in back to the login page (seen in Chromium under load). A wrong or expired bound
+ * cookie never counts; theft is already bounded by the bound cookie's lifetime (minutes).
+ */
+export const REGISTRATION_RACE_MS = 5_000;
+
+/** Whether the request's session counts: it carries a fresh bound cookie of `binding`, or none at all within `REGISTRATION_RACE_MS` of the registration. */
 export function hasBoundCookie(ctx: Pick<DbscAccessContext, 'dbsc' | 'credentials' | 'transport'>, header: string | null | undefined, binding: Binding, now: number): boolean {
-  return ctx.transport.values(header, ctx.dbsc.cookie.name).some((value) => ctx.credentials.boundValid(binding, value, now));
+  const values = ctx.transport.values(header, ctx.dbsc.cookie.name);
+  if (values.length === 0) return now - binding.boundAt < REGISTRATION_RACE_MS;
+  return values.some((value) => ctx.credentials.boundValid(binding, value, now));
 }
