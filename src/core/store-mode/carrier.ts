@@ -285,7 +285,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
     revokeSession(userId, handle) {
       cache?.revoked(userId, options.clock.now());
-      return revokeUserSession(caller, userId, handle);
+      return revokeUserSession(caller, userId, handle, (key) => endSuccession(caller, successionKey(successionSecret, key), options.clock.now(), options.maxCommitRetries));
     },
     revokeSessions(userId, except) {
       const keep = except && except.facts.baseline?.id === except.facts.id ? loadedKeyOf(except.carrier) : undefined;
