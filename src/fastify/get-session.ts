@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { DefaultSessionData, Session } from '../index.js';
-import { SessionError } from '../index.js';
-import { stateOfSession } from './request-state.js';
+import { requireState } from './request-state.js';
 
 /**
  * The session the plugin loaded on this request, typed by `T`: `request.session`, or the
@@ -15,12 +14,5 @@ import { stateOfSession } from './request-state.js';
  * app.get('/cart', async (request) => ({ items: getSession<Cart>(request).get('items') ?? [] }));
  */
 export function getSession<T extends object = DefaultSessionData>(request: FastifyRequest, decorator = 'session'): Session<T> {
-  const session = (request as unknown as Record<string, unknown>)[decorator];
-  if (stateOfSession(request, session) === undefined) {
-    throw new SessionError(
-      'ERR_SESSION_NOT_LOADED',
-      `no session on request.${decorator}: register the session plugin${decorator === 'session' ? '' : ` with { decorator: '${decorator}' }`} in this route's context or a parent of it`,
-    );
-  }
-  return session as Session<T>;
+  return requireState(request, (request as unknown as Record<string, unknown>)[decorator], decorator).session as Session<T>;
 }

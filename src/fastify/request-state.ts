@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Session } from '../index.js';
+import { SessionError } from '../index.js';
 import type { SessionProtocol } from '../adapter/index.js';
 
 /** What one plugin registration keeps about one request: its session and where its commit stands. */
@@ -35,6 +36,20 @@ export function stateOfSession(request: FastifyRequest, session: unknown): Reque
     if (state.session === session) return state;
   }
   return undefined;
+}
+
+/**
+ * The state of `session` (the value of `request.<property>`, when the caller knows the property),
+ * or `ERR_SESSION_NOT_LOADED` naming the fix where the plugin does not serve this route.
+ */
+export function requireState(request: FastifyRequest, session: unknown, property: string | undefined): RequestState {
+  const state = stateOfSession(request, session);
+  if (state === undefined) {
+    const where = property === undefined ? 'no such session on this request' : `no session on request.${property}`;
+    const registration = property === undefined || property === 'session' ? '' : ` with { decorator: '${property}' }`;
+    throw new SessionError('ERR_SESSION_NOT_LOADED', `${where}: register the session plugin${registration} in this route's context or a parent of it`);
+  }
+  return state;
 }
 
 /** Records a loaded session on the request. */

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SessionError } from '../index.js';
 import { applyHeaders, applyRawHeaders } from './reply-headers.js';
-import { stateOfSession } from './request-state.js';
+import { requireState } from './request-state.js';
 
 /**
  * Commits the session now and applies its headers: before `reply.hijack()` and writing to
@@ -11,8 +10,7 @@ import { stateOfSession } from './request-state.js';
  * hijack, a later change that needs another cookie throws `ERR_SESSION_HEADERS_SENT`.
  */
 export async function saveSession(request: FastifyRequest, reply: FastifyReply, session?: object): Promise<void> {
-  const state = stateOfSession(request, session ?? (request as { session?: unknown }).session);
-  if (state === undefined) throw new SessionError('ERR_SESSION_NOT_LOADED', 'no such session on this request: register the session plugin in this context');
+  const state = requireState(request, session ?? (request as { session?: unknown }).session, session === undefined ? 'session' : undefined);
   if (reply.raw.headersSent && !state.sent) {
     // Too late for a cookie: a change that needs one fails with ERR_SESSION_HEADERS_SENT.
     state.sent = true;

@@ -60,7 +60,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
   const successionSecret = ctx.keyring.derive('session-succession')[0]!;
-  const successionOf = (v: StoreVisit): string => successionKey(successionSecret, loadedKeyOf(v));
+  const successionOf = (key: string): string => successionKey(successionSecret, key);
+  /** Ends the succession of the record under `key` (a logout, a revoke): a regenerate of it in flight cannot keep it alive. */
+  const endSuccessionOf = (key: string, now: number): Promise<void> => endSuccession(caller, successionOf(key), now, options.maxCommitRetries);
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -157,7 +159,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     // A regenerate creates its record without compare-and-set: first make sure the session still
     // exists (or lives on under another regenerate's ID), so one destroyed or revoked while this
     // request ran never comes back under a new ID.
-    if (regenerating && !(await lineageLives(caller, loadedKeyOf(v), successionOf(v)))) {
+    if (regenerating && !(await lineageLives(caller, loadedKeyOf(v), successionOf(loadedKeyOf(v))))) {
       f.status = 'destroyed';
       settle(state, undefined, now);
       return;
@@ -187,7 +189,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     };
     let written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
     // Joined once the new record exists: a logout of the loaded record then removes it (succession.ts).
-    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(v), key, loadedKeyOf(v), now, options.maxCommitRetries))) written = undefined;
+    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(loadedKeyOf(v)), key, loadedKeyOf(v), now, options.maxCommitRetries))) written = undefined;
     for (const key of oldKeys) await caller.delete(key);
     // This process's caches of the old ID miss from now on (other processes' within maxAge); those
     // stamped before now, as the cache this response issues for the new ID is stamped now.
@@ -272,7 +274,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
-          await endSuccession(caller, successionOf(v), now, options.maxCommitRetries);
+          await endSuccessionOf(loadedKeyOf(v), now);
           for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
@@ -285,7 +287,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
     revokeSession(userId, handle) {
       cache?.revoked(userId, options.clock.now());
-      return revokeUserSession(caller, userId, handle, (key) => endSuccession(caller, successionKey(successionSecret, key), options.clock.now(), options.maxCommitRetries));
+      return revokeUserSession(caller, userId, handle, (key) => endSuccessionOf(key, options.clock.now()));
     },
     revokeSessions(userId, except) {
       const keep = except && except.facts.baseline?.id === except.facts.id ? loadedKeyOf(except.carrier) : undefined;
