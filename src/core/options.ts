@@ -8,6 +8,10 @@ import type { SessionEventListener } from './events.js';
 import type { DbscOptions, ResolvedDbsc } from './dbsc/options.js';
 import { resolveDbsc } from './dbsc/options.js';
 import type { ExpiryRules } from './policy.js';
+import type { EncryptAtRest } from './store-mode/encrypted-store.js';
+import { resolveEncryptAtRest } from './store-mode/encrypted-store.js';
+import type { CookieCacheOptions, ResolvedCookieCache } from './store-mode/cookie-cache-options.js';
+import { resolveCookieCache } from './store-mode/cookie-cache-options.js';
 import type { SessionStore } from './store.js';
 import type { HeaderTransportOptions, Transport } from './transport.js';
 import { resolveTransport } from './transport.js';
@@ -72,28 +76,13 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   cookieCache?: CookieCacheOptions;
   /** Device Bound Session Credentials: bind logged-in sessions to a key the browser keeps on the device (see docs/device-bound-sessions.md). Off by default. */
   dbsc?: DbscOptions;
-}
-
-/** The cookie cache of store mode (`cookieCache`). */
-export interface CookieCacheOptions {
-  /** Seconds a cached copy is trusted without reading the store: the staleness window. From 1 to 3 600. */
-  maxAge: number;
-  /** The cache cookie's name. Default: the session cookie's name + `-cache` (`__Host-sid-cache`). Its other attributes are the session cookie's. */
-  name?: string;
   /**
-   * Asked on every cache hit of a session with a user (`userKey`): return false to read the store
-   * instead (say, the user was revoked after `cachedAt`, epoch ms). Revocations made through this
-   * manager (`revokeSessions`, `revokeSession`, `destroy()`) are honoured at once in this process
-   * without it; use it to honour those of other processes.
+   * Encrypt every value tessera writes to the store (AES-256, authenticated, bound to its store
+   * key) and index records by an HMAC of the user ID: a dump of the store reads nothing. `true`
+   * refuses records written in plain before; `'migrate'` still reads them and encrypts each at
+   * its next write (docs/stores.md, "Encryption at rest"). Default false.
    */
-  revalidate?: (userId: string, cachedAt: number) => boolean | Promise<boolean>;
-}
-
-/** The cookie cache options as the core uses them. */
-export interface ResolvedCookieCache {
-  readonly cookie: ResolvedCookieOptions;
-  readonly maxAgeMs: number;
-  readonly revalidate: CookieCacheOptions['revalidate'];
+  encryptAtRest?: boolean | 'migrate';
 }
 
 /** Store mode options under their explicit name. */
@@ -122,6 +111,8 @@ export interface CookieModeOptions extends CommonSessionOptions {
   cookieCache?: never;
   /** Store mode only: refused in cookie mode (single-use challenges need server state; see docs/device-bound-sessions.md). */
   dbsc?: never;
+  /** Store mode only: refused in cookie mode (the sealed cookie is encrypted already). */
+  encryptAtRest?: never;
   /**
    * Largest total size of the session cookies (name + value of every chunk, in bytes). Over 4 096
    * bytes the session is split into chunk cookies `name.0`, `name.1`, ...; over this limit a
@@ -162,6 +153,7 @@ export interface ResolvedOptions extends ExpiryRules {
   readonly onEvent: SessionEventListener | undefined;
   /** Device Bound Session Credentials, when on. */
   readonly dbsc: ResolvedDbsc | undefined;
+  readonly encryptAtRest: EncryptAtRest;
 }
 
 /** The defaults, in one place. */
@@ -193,7 +185,7 @@ export const DEFAULTS = Object.freeze({
 /** The largest `maxCookieBytes`: more would not fit in common request-header limits. */
 const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
 /** Options of one mode only: given in the other mode they are refused, so a typo is not silently ignored. */
-const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace', 'cookieCache'];
+const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace', 'cookieCache', 'encryptAtRest'];
 const COOKIE_ONLY = ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter'];
 
 const configError = (message: string): SessionError => new SessionError('ERR_SESSION_CONFIG', message);
@@ -272,22 +264,8 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     clock: input.clock ?? systemClock,
     onEvent: input.onEvent,
     dbsc,
+    encryptAtRest: resolveEncryptAtRest(loose.encryptAtRest),
   });
-}
-
-function resolveCookieCache(input: unknown, cookieInput: CookieOptions | undefined, cookie: ResolvedCookieOptions, transport: Transport): ResolvedCookieCache | undefined {
-  if (input === undefined) return undefined;
-  const given = input as Partial<CookieCacheOptions> | null;
-  if (typeof given !== 'object' || given === null) throw configError('cookieCache must be { maxAge: seconds, name?, revalidate? }');
-  if (transport.kind !== 'cookie') throw configError('cookieCache needs the cookie transport: with the header transport there is no second cookie to carry the cache');
-  const maxAge = given.maxAge;
-  if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 1 || maxAge > 3600) {
-    throw configError(`cookieCache.maxAge must be a number of seconds from 1 to 3600 (it is how long a revoked session may still be read); got ${String(maxAge)}`);
-  }
-  if (given.revalidate !== undefined && typeof given.revalidate !== 'function') throw configError('cookieCache.revalidate must be a function (userId, cachedAt) => boolean');
-  const name = given.name ?? `${cookie.name}-cache`;
-  if (typeof name !== 'string' || name === cookie.name) throw configError('cookieCache.name must be a cookie name other than the session cookie\'s');
-  return Object.freeze({ cookie: resolveCookieOptions({ ...cookieInput, name }), maxAgeMs: maxAge * 1000, revalidate: given.revalidate });
 }
 
 /** The user ID a session's data names under `userKey` (per-user index, revocation), as a string. */

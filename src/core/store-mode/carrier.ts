@@ -18,6 +18,7 @@ import type { ResponseHeader } from '../transport.js';
 import type { ClientInfo } from '../types.js';
 import { commitRecord } from './commit.js';
 import { cacheSlot, createCookieCache } from './cookie-cache.js';
+import { encryptedStore } from './encrypted-store.js';
 import type { CacheVisit } from './cookie-cache.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
@@ -55,7 +56,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const { options, emit } = ctx;
   const { cookie, transport } = options;
   const signer = createIdSigner(ctx.keyring);
-  const store = input.store ?? new MemoryStore({ clock: options.clock });
+  const store = encryptedStore(input.store ?? new MemoryStore({ clock: options.clock }), ctx.keyring, options.encryptAtRest);
   const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;

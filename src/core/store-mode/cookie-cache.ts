@@ -2,7 +2,7 @@ import { findCookieValues } from '../cookie/header.js';
 import { serializeClearCookie, serializeSetCookie } from '../cookie/set-cookie.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { createSealer } from '../crypto/sealer.js';
-import type { ResolvedCookieCache } from '../options.js';
+import type { ResolvedCookieCache } from './cookie-cache-options.js';
 import type { CommitPlan } from '../policy.js';
 import type { SessionFacts } from '../session.js';
 import { requireCompareAndSet } from '../store.js';
