@@ -8,8 +8,6 @@ import type { SessionEventListener } from './events.js';
 import type { DbscOptions, ResolvedDbsc } from './dbsc/options.js';
 import { resolveDbsc } from './dbsc/options.js';
 import type { ExpiryRules } from './policy.js';
-import type { EncryptAtRest } from './store-mode/encrypted-store.js';
-import { resolveEncryptAtRest } from './store-mode/encrypted-store.js';
 import type { CookieCacheOptions, ResolvedCookieCache } from './store-mode/cookie-cache-options.js';
 import { resolveCookieCache } from './store-mode/cookie-cache-options.js';
 import type { SessionStore } from './store.js';
@@ -266,6 +264,17 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     dbsc,
     encryptAtRest: resolveEncryptAtRest(loose.encryptAtRest),
   });
+}
+
+/** `encryptAtRest` as resolved: off, on, or on while still reading the plain records written before. */
+export type EncryptAtRest = 'off' | 'on' | 'migrate';
+
+/** Validates `encryptAtRest`: false (the default), true or `'migrate'`. */
+export function resolveEncryptAtRest(value: unknown): EncryptAtRest {
+  if (value === undefined || value === false) return 'off';
+  if (value === true) return 'on';
+  if (value === 'migrate') return 'migrate';
+  throw configError(`encryptAtRest must be true, false or 'migrate'; got ${JSON.stringify(value) ?? String(value)}`);
 }
 
 /** The user ID a session's data names under `userKey` (per-user index, revocation), as a string. */

@@ -1,19 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
-import { SessionError } from '../errors.js';
+import type { EncryptAtRest } from '../options.js';
 import { createRecordCipher } from '../crypto/record-cipher.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from '../store.js';
-
-/** `encryptAtRest` as resolved: off, on, or on while still reading the plain records written before. */
-export type EncryptAtRest = 'off' | 'on' | 'migrate';
-
-/** Validates `encryptAtRest`: false (the default), true or `'migrate'`. */
-export function resolveEncryptAtRest(value: unknown): EncryptAtRest {
-  if (value === undefined || value === false) return 'off';
-  if (value === true) return 'on';
-  if (value === 'migrate') return 'migrate';
-  throw new SessionError('ERR_SESSION_CONFIG', `encryptAtRest must be true, false or 'migrate'; got ${JSON.stringify(value) ?? String(value)}`);
-}
 
 /**
  * What a value that does not open reads as: never JSON, so the record is corrupt (a fresh
