@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src');
 const MAX_LINES = 300;
 /** Folders whose modules are adapters or stores: they may reach the rest of src/ only through public entries. */
-const CONSUMERS = ['src/express/', 'src/express-session/', 'src/fetch/', 'src/hono/', 'src/fastify/', 'src/koa/', 'src/stores/', 'src/csrf/', 'src/dbsc/'];
+const CONSUMERS = ['src/express/', 'src/express-session/', 'src/fetch/', 'src/hono/', 'src/next/', 'src/fastify/', 'src/koa/', 'src/stores/', 'src/csrf/', 'src/dbsc/'];
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
