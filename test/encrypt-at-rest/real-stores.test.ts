@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import express from 'express';
 import { createSessionManager, hashStoreKey } from '../../src/core/index.js';
 import type { KeyringInput, SessionEventType, SessionManager, SessionManagerOptions, SessionStore } from '../../src/core/index.js';
+import { encodeForward } from '../../src/core/store-mode/record.js';
 import { session } from '../../src/express/index.js';
 import { Browser, serve } from '../support/http.js';
 import type { RunningServer } from '../support/http.js';
@@ -148,6 +149,18 @@ for (const backend of stores) {
       await m.post('/set/after');
       assert.ok(!(await store.get(key))!.includes(MARKER), 'encrypted at its next write');
       assert.deepEqual(await keysOf(new Browser(strict.url, b.jar)), ['after', 'card', 'userId'], 'and then readable with true');
+    });
+
+    it("SM-36 'migrate': a plain renewal forward planted under the attacker's key does not lead to the victim's sealed record", async () => {
+      const migrating = await app(inner, K1, 'migrate');
+      const victim = new Browser(migrating.url);
+      const attacker = new Browser(migrating.url);
+      await victim.post('/login/forward-victim');
+      await attacker.post('/login/forward-attacker');
+      await inner.set(await keyOf(attacker), encodeForward({ key: await keyOf(victim), until: Date.now() + 60_000 }), Date.now() + 60_000);
+      assert.deepEqual(await keysOf(attacker), []);
+      await attacker.post('/set/pwned');
+      assert.deepEqual(await keysOf(victim), ['card', 'userId'], 'nothing was read from or written to the victim\'s record');
     });
 
     it('key rotation: sessions sealed under the old secret load and write under [new, old], then under the new one alone', async () => {

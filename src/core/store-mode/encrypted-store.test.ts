@@ -6,6 +6,7 @@ import { MemoryStore } from '../memory-store.js';
 import { resolveOptions } from '../options.js';
 import type { SessionStore } from '../store.js';
 import { UNREADABLE, encryptedStore } from './encrypted-store.js';
+import { encodeForward } from './record.js';
 
 const K1 = 'encrypted-store-key-one-0123456789abcdefgh';
 const K2 = 'encrypted-store-key-two-0123456789abcdefgh';
@@ -59,17 +60,37 @@ describe('encryptAtRest: the store wrapper', () => {
 
   it("'migrate' reads plain records, and the next compare-and-set of one replaces it with the sealed value", async () => {
     const { inner, store, at } = setUp('migrate');
-    await inner.set('k1', '{"v":1,"plain":true}', at, { userId: 'ada' });
-    assert.equal(store.get('k1'), '{"v":1,"plain":true}');
-    assert.equal(await store.setIf!('k1', '{"v":1,"plain":false}', at, '{"v":1,"plain":true}', { userId: 'ada' }), true);
+    await inner.set('k1', '{"v":1,"c":1,"plain":true}', at, { userId: 'ada' });
+    assert.equal(store.get('k1'), '{"v":1,"c":1,"plain":true}');
+    assert.equal(await store.setIf!('k1', '{"v":1,"c":1,"plain":false}', at, '{"v":1,"c":1,"plain":true}', { userId: 'ada' }), true);
     assert.ok(!inner.get('k1')!.startsWith('{'));
-    assert.equal(store.get('k1'), '{"v":1,"plain":false}');
-    await inner.set('k2', '{"v":1,"other":true}', at, { userId: 'ada' });
+    assert.equal(store.get('k1'), '{"v":1,"c":1,"plain":false}');
+    await inner.set('k2', '{"v":1,"c":2,"other":true}', at, { userId: 'ada' });
     assert.deepEqual((await store.listByUser!('ada')).map((s) => s.key).sort(), ['k1', 'k2'], 'both the plain and the hashed index entries are found');
     assert.equal(await store.deleteByUser!('ada'), 2);
     assert.equal(store.get('k2'), undefined);
     await inner.set('k3', 'not json, not sealed', at);
     assert.equal(store.get('k3'), UNREADABLE);
+  });
+
+  it("SM-36 'migrate' reads only session records in plain: a planted renewal forward or succession marker is unreadable", async () => {
+    const { inner, store, at } = setUp('migrate');
+    await store.set('victim', '{"v":1,"c":1,"d":{}}', at);
+    await inner.set('attacker', encodeForward({ key: 'victim', until: at }), at);
+    assert.equal(store.get('attacker'), UNREADABLE, 'a plain forward would lead to the sealed record under another key');
+    await inner.set('marker', '{"v":1,"succession":["victim"]}', at);
+    assert.equal(store.get('marker'), UNREADABLE);
+  });
+
+  it("SM-36 'migrate': a user ID shaped like another user's HMAC index name reaches only its own sessions", async () => {
+    const { inner, store, at } = setUp('migrate');
+    await store.set('alice-key', '{"v":1,"c":1}', at, { userId: 'alice' });
+    // What a reader of the store sees as alice's index name:
+    const names: string[] = [];
+    const spy = encryptedStore({ ...inner, get: (k) => inner.get(k), set: async (_k, _v, _e, meta) => void names.push(meta!.userId!), delete: (k) => inner.delete(k) }, createKeyring(K1), 'migrate');
+    await spy.set('x', '{"v":1,"c":1}', at, { userId: 'alice' });
+    assert.equal(await store.deleteByUser!(names[0]!), 0, "the chosen ID is not taken as alice's plain index name");
+    assert.equal(store.get('alice-key'), '{"v":1,"c":1}');
   });
 
   it('compare-and-set names the value as read: it succeeds on a match and fails on any other value', async () => {

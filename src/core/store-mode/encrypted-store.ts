@@ -3,6 +3,9 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { EncryptAtRest } from '../options.js';
 import { createRecordCipher } from '../crypto/record-cipher.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from '../store.js';
+import { RECORD_PREFIX } from './record.js';
+
+const HMAC_NAME = /^u\.[A-Za-z0-9_-]{43}$/;
 
 /**
  * What a value that does not open reads as: never JSON, so the record is corrupt (a fresh
@@ -30,12 +33,16 @@ export function encryptedStore(store: SessionStore, keyring: Keyring, mode: Encr
     if (value === undefined) return undefined;
     const opened = cipher.open(value, context(key));
     if (opened !== null) return opened;
-    return migrating && value.startsWith('{') ? value : UNREADABLE;
+    // Only a session record is read in plain: a plain renewal forward would lead to a sealed record under another key.
+    return migrating && value.startsWith(RECORD_PREFIX) ? value : UNREADABLE;
   };
-  /** The index names of `userId`: its HMAC under each key, current first; when migrating, the plain ID too. */
+  /**
+   * The index names of `userId`: its HMAC under each key, current first; when migrating, the plain
+   * ID too, unless it has the shape of an HMAC name (a user ID chosen to be another user's name).
+   */
   const owners = (userId: string): string[] => {
     const names = userKeys.map((k) => `u.${createHmac('sha256', k).update(userId, 'utf8').digest('base64url')}`);
-    return migrating ? [...names, userId] : names;
+    return migrating && !HMAC_NAME.test(userId) ? [...names, userId] : names;
   };
   const metaOf = (meta: StoreWriteMeta | undefined): StoreWriteMeta | undefined =>
     meta?.userId === undefined ? meta : { ...meta, userId: owners(meta.userId)[0]! };

@@ -17,6 +17,9 @@ export interface SessionRecord {
   binding?: Binding | undefined;
 }
 
+/** How every encoded record begins (the key order is fixed): what tells a record from a forward or a marker. */
+export const RECORD_PREFIX = '{"v":1,"c":';
+
 /** Encodes a record as versioned JSON. Key order is fixed, so equal records encode equally. */
 export function encodeRecord(record: SessionRecord): string {
   return JSON.stringify({
