@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', '.ci/node-versions/', 'docs/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', '.ci/node-versions/', 'docs/', 'test/browser/next-app/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

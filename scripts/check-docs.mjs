@@ -14,7 +14,9 @@
 //      as a file of that kind. A block preceded by `<!-- not-compiled: reason -->` is skipped, and
 //      counted and listed with its reason. A block preceded by `<!-- program: NAME -->` is compiled
 //      in a program of its own (with the file's other blocks marked NAME): for code whose global
-//      augmentations would change how the file's other blocks type.
+//      augmentations would change how the file's other blocks type. The program `bundler` resolves
+//      modules as bundlers do (`moduleResolution: bundler`): for Next.js code, whose `next/headers`
+//      and `next/server` only a bundler finds.
 //   3. A block preceded by `<!-- run: STEP; STEP -->` is also run: its compiled module is started
 //      with PORT (a free port) and SESSION_SECRET set, each step (`METHOD /path`, optionally
 //      `-> STATUS`, `sets cookie` and `"text the body contains"`) is one request carrying the
@@ -340,7 +342,8 @@ async function main() {
         writeFileSync(join(dir, name), block.code);
       }
       for (const extra of FILES_WITH[file] ?? []) writeFileSync(join(dir, extra.replace(/^.*\//, '')), readFileSync(join(root, extra), 'utf8'));
-      writeJson(join(dir, 'tsconfig.json'), { extends: '../tsconfig.base.json', compilerOptions: { outDir: 'out' }, include: ['*.ts'] });
+      const resolution = file.endsWith('#bundler') ? { module: 'esnext', moduleResolution: 'bundler' } : {};
+      writeJson(join(dir, 'tsconfig.json'), { extends: '../tsconfig.base.json', compilerOptions: { outDir: 'out', ...resolution }, include: ['*.ts'] });
       return { file, dir, blocks, names };
     });
     const results = await Promise.all(programs.map((program) => runAsync(process.execPath, [tsc, '-p', program.dir, '--pretty', 'false'], { cwd: program.dir })));

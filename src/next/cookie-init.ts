@@ -3,17 +3,27 @@
  * `@edge-runtime/cookies` defines it), for one of the Set-Cookie values tessera wrote.
  */
 export interface CookieInit {
+  /** The cookie's name (`__Host-sid` by default). */
   name: string;
+  /** Its value, cookie-safe as written (base64url and dots); empty when the cookie is cleared. */
   value: string;
+  /** The `Path` attribute. */
   path?: string;
+  /** The `Domain` attribute, when one is configured. */
   domain?: string;
-  /** Seconds; 0 removes the cookie. */
+  /** `Max-Age` in seconds; 0 removes the cookie. Absent for a browser-session cookie. */
   maxAge?: number;
+  /** `Expires`, written beside `Max-Age` for older clients. */
   expires?: Date;
+  /** `HttpOnly`: scripts cannot read it. */
   httpOnly?: boolean;
+  /** `Secure`: sent over HTTPS only (and required by the `__Host-` prefix). */
   secure?: boolean;
+  /** `SameSite`, in lower case. */
   sameSite?: 'strict' | 'lax' | 'none';
+  /** `Partitioned` (CHIPS). */
   partitioned?: boolean;
+  /** Chromium's `Priority`, in lower case. */
   priority?: 'low' | 'medium' | 'high';
 }
 

@@ -13,11 +13,13 @@ export type { CookieInit } from './cookie-init.js';
 
 /** What `await headers()` from `next/headers` is (any `Headers` will do). */
 export interface HeaderReader {
+  /** The header's value, or null when the request has none. */
   get(name: string): string | null;
 }
 
 /** What `await cookies()` from `next/headers` is: it can set cookies in a Server Action or a route handler; in a Server Component its `set` throws. */
 export interface CookieWriter {
+  /** Sets a cookie on the response (Next.js writes its own Set-Cookie from it). */
   set(cookie: CookieInit): unknown;
 }
 
