@@ -1,29 +1,21 @@
 // The demo app in real Chromium (Debian's, through playwright-core): the login flow of issue 7.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../support/chromium.js';
 import { startTestApp } from '../../examples/auth-app/test-server.js';
 import type { TestApp } from '../../examples/auth-app/test-server.js';
 
 const COOKIE = '__Host-sid';
 const IDLE_SECONDS = 600;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * A fresh machine has no browser until `.ci/run` installs Debian's chromium: outside CI that is a
  * skip with its reason, under CI a failure.
  */
-function browserSkip(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `no Chromium at ${CHROMIUM} (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`${reason}; CI is set, so this is a failure, not a skip`);
-  console.warn(`# skipping: ${reason}`);
-  return reason;
-}
-const skip = browserSkip();
+const skip = chromiumSkip();
 
 async function register(page: Page, base: string, username: string, password: string, displayName: string): Promise<void> {
   await page.goto(`${base}/register`);
@@ -59,7 +51,7 @@ describe('auth-app in Chromium', { timeout: 120_000 }, () => {
     base = app.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      args: CHROMIUM_ARGS,
       timeout: 30_000,
     });
     first = await browser.newContext();

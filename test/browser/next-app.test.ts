@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,22 +13,15 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkip } from '../support/chromium.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const app = join(root, 'test/browser/next-app');
 const next = join(root, 'node_modules/next/dist/bin/next');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const COOKIE = '__Host-sid';
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SESSION_SECRET: 'next-app-test-secret-0123456789abcdefghijk', NODE_ENV: 'production' };
 
-function browserSkip(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `no Chromium at ${CHROMIUM} (install Debian's chromium, as .ci/run does, or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`${reason}; CI is set, so this is a failure, not a skip`);
-  console.warn(`# skipping: ${reason}`);
-  return reason;
-}
-const skip = browserSkip();
+const skip = chromiumSkip();
 
 /** Runs a build step, bounded in time; its output goes into the error when it fails. */
 function step(command: string, args: string[], cwd: string): void {
@@ -69,7 +62,7 @@ describe('a Next.js app on tessera-session/next in Chromium', { skip, timeout: 6
       if (Date.now() > deadline || server.exitCode !== null) throw new Error(`next start did not answer within 60 s:\n${output}`);
       await delay(250);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     context = await browser.newContext();
     page = await context.newPage();
   });

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
 export const DBSC_FEATURES = ['DeviceBoundSessions', 'EnableBoundSessionCredentialsSoftwareKeysForManualTesting'];
-const BASE_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
 export interface TlsPair {
   key: string;
@@ -110,7 +110,7 @@ export interface LaunchOptions {
 
 /** Launches Chromium for DBSC tests and proves that it registers; or returns why it cannot. */
 export async function launchChromiumForDbsc(options: LaunchOptions = {}): Promise<DbscChromiumResult> {
-  const executablePath = options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const executablePath = options.executablePath ?? CHROMIUM;
   const probeTimeoutMs = options.probeTimeoutMs ?? 20_000;
   if (!existsSync(executablePath)) {
     return { ok: false, kind: 'environment', reason: `no Chromium at ${executablePath} (install Debian's chromium, or set CHROMIUM_PATH)` };
@@ -121,7 +121,7 @@ export async function launchChromiumForDbsc(options: LaunchOptions = {}): Promis
   } catch (error) {
     return { ok: false, kind: 'environment', reason: `openssl could not make the test certificate: ${(error as Error).message}` };
   }
-  const args = [...BASE_ARGS, `--ignore-certificate-errors-spki-list=${tls.spki}`, `--enable-features=${(options.features ?? DBSC_FEATURES).join(',')}`];
+  const args = [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${tls.spki}`, `--enable-features=${(options.features ?? DBSC_FEATURES).join(',')}`];
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath, args, timeout: 30_000 });
