@@ -25,7 +25,7 @@ const ROUNDS = Number.isInteger(roundsArg) && roundsArg > 0 ? roundsArg : quick 
 // with a baseline it adds the memory store's write and the sealed read, what the comparison needs.
 const NAMES = quick
   ? ['tessera-memory', ...(baseline === undefined ? [] : ['tessera-sealed']), 'express-session-memory']
-  : ['tessera-memory', 'tessera-redis', 'tessera-sealed', 'tessera-express-session', 'express-session-memory', 'express-session-redis', 'cookie-session', 'iron-session'];
+  : ['tessera-memory', 'tessera-memory-encrypted', 'tessera-redis', 'tessera-sealed', 'tessera-express-session', 'express-session-memory', 'express-session-redis', 'cookie-session', 'iron-session'];
 const SCENARIOS: Scenario[] = quick ? ['S1'] : ['S1', 'S2'];
 // --only keeps the targets whose name contains one of its words, as in the HTTP section.
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean) ?? [];

@@ -29,6 +29,7 @@ export const FLOORS: Record<Framework, Target> = {
 
 export const TARGETS: Target[] = [
   { name: 'tessera-memory', label: 'tessera, MemoryStore', framework: 'express', file: 'tessera', arg: 'memory' },
+  { name: 'tessera-memory-encrypted', label: 'tessera, MemoryStore, encryptAtRest', framework: 'express', file: 'tessera', arg: 'memory', env: { BENCH_ENCRYPT_AT_REST: '1' } },
   { name: 'tessera-sqlite', label: 'tessera, SqliteStore', framework: 'express', file: 'tessera', arg: 'sqlite' },
   { name: 'tessera-redis', label: 'tessera, RedisStore (node-redis)', framework: 'express', file: 'tessera', arg: 'redis' },
   { name: 'tessera-postgres', label: 'tessera, PostgresStore', framework: 'express', file: 'tessera', arg: 'postgres' },

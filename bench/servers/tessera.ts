@@ -1,6 +1,6 @@
 // tessera's Express middleware on one store: `memory`, `sqlite`, `redis`, `postgres`, or
 // `sealed` (mode: 'cookie', when the core has it); BENCH_COOKIE_CACHE=<seconds> turns the cookie
-// cache on for a store.
+// cache on for a store, BENCH_ENCRYPT_AT_REST=1 encryptAtRest.
 // The library comes from the source (src/, compiled with the bench), or, with
 // BENCH_TESSERA_DIST=<dir> (`npm run bench -- --baseline=<dir>`, see lib/baseline.ts), from the
 // built tessera in <dir>/dist/: the same routes and options on another build, so that only the
@@ -28,7 +28,12 @@ type ManagerInput = Parameters<typeof createSessionManager>[0];
 const kind = argument('memory');
 // BENCH_STORE_TIMEOUT (seconds): bench/latency.ts raises the 1 s default, which a store 50 ms away
 // on a busy machine can reach; express-session has no such bound.
-const common = { secrets: SECRET, cookie: { secure: false }, ...(process.env.BENCH_STORE_TIMEOUT ? { storeTimeout: Number(process.env.BENCH_STORE_TIMEOUT) } : {}) };
+const common = {
+  secrets: SECRET,
+  cookie: { secure: false },
+  ...(process.env.BENCH_STORE_TIMEOUT ? { storeTimeout: Number(process.env.BENCH_STORE_TIMEOUT) } : {}),
+  ...(process.env.BENCH_ENCRYPT_AT_REST === '1' ? { encryptAtRest: true } : {}),
+};
 
 /** True when `mode: 'cookie'` really keeps the data in the cookie: a second manager, sharing no store, reads it back. */
 async function sealedModeWorks(): Promise<boolean> {
