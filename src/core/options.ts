@@ -76,9 +76,9 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   dbsc?: DbscOptions;
   /**
    * Encrypt every value tessera writes to the store (AES-256, authenticated, bound to its store
-   * key) and index records by an HMAC of the user ID: a dump of the store reads nothing. `true`
-   * refuses records written in plain before; `'migrate'` still reads them and encrypts each at
-   * its next write (docs/stores.md, "Encryption at rest"). Default false.
+   * key) and index records by an HMAC of the user ID: a dump of the store shows no session data
+   * and no user ID. `true` refuses records written in plain before; `'migrate'` still reads them
+   * and encrypts each at its next write (docs/stores.md, "Encryption at rest"). Default false.
    */
   encryptAtRest?: boolean | 'migrate';
 }

@@ -14,9 +14,10 @@ const HMAC_NAME = /^u\.[A-Za-z0-9_-]{43}$/;
 export const UNREADABLE = '\u0000unreadable';
 
 /**
- * The store as the manager sees it with `encryptAtRest` (the store itself when it is off) (docs/stores.md): every value is sealed
- * (record-cipher.ts) and bound to its store key, so a value copied to another key does not open;
- * the user ID a record is indexed by is an HMAC, so the store's per-user index names no user.
+ * The store as the manager sees it with `encryptAtRest` (docs/stores.md); the store itself when
+ * it is off. Every value is sealed (record-cipher.ts) and bound to its store key, so a value
+ * copied to another key does not open; the user ID a record is indexed by is an HMAC, so the
+ * store's per-user index names no user.
  *
  * A compare-and-set names the value the manager read; the wrapper seals it again to find the
  * text the store holds (sealing is deterministic): under the current key first, then under each
