@@ -197,7 +197,12 @@ describe('DBSC in Chromium: the demo app (examples/auth-app)', { timeout: 120_00
     await page.goto(`${app.url}/login`);
     await page.fill('#username', 'ada');
     await page.fill('#password', PASSWORD);
-    await Promise.all([page.waitForURL(/\/profile$/), page.click('#login-form button[type=submit]')]);
+    const fromLogin = app.log.length;
+    // A failure here says what the browser and the server exchanged (a login bounced back to /login, say).
+    await Promise.all([page.waitForURL(/\/profile$/), page.click('#login-form button[type=submit]')]).catch((error: unknown) => {
+      throw new Error(`the second login did not reach /profile (on ${page.url()}); exchanges: ${pageExchanges(fromLogin).map((e) => `${line(e)} [${idOf(e)}]`).join(', ')}`, { cause: error });
+    });
+    if (process.env.TESSERA_TRACE_DBSC) console.log(pageExchanges(fromLogin).map((e) => `${line(e)} [${idOf(e)}]`).join(', '));
     const second = await waitForExchange(app, (e) => e.path === '/dbsc/register' && app.log.filter((x) => x.path === '/dbsc/register').indexOf(e) === registrations, 20_000);
     assert.equal(line(second), 'POST /dbsc/register 200', 'the new session registers a key of its own');
     await page.goto(`${app.url}/devices`);

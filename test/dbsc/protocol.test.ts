@@ -224,6 +224,23 @@ for (const adapter of ['express', 'fetch'] as AdapterName[]) {
       assert.equal((await me(browser)).user, 'ada', 'the device, with its bound cookie, goes on');
     });
 
+    it('DB-27 a login clears the bound cookie an earlier session of the browser left: the new session, bound before the login redirect arrives, still counts', async () => {
+      const browser = app.browser();
+      await bind(browser, es);
+      assert.ok(await browser.cookie(BOUND), 'the first session left its bound cookie');
+      await browser.post('/logout');
+      const offer = await login(browser);
+      assert.ok(offer.response.setCookie.some((c) => c.startsWith(`${BOUND}=;`) && /Max-Age=0/.test(c)), offer.response.setCookie.join(' | '));
+      assert.equal(await browser.cookie(BOUND), undefined, 'the old bound cookie is gone with the login response');
+      // Chromium binds in the background: the redirect's request can reach the server after the key
+      // is bound but before the new bound cookie is stored, carrying whatever bound cookie it still has.
+      const sid = await browser.cookie('__Host-sid');
+      const response = await register(browser, await registrationProof(es, offer.challenge));
+      assert.equal(response.status, 200, response.body);
+      assert.equal(JSON.parse((await browser.get('/me', { cookie: `__Host-sid=${sid}` })).body).user, 'ada', 'no stale bound cookie: the request racing the registration counts (DB-26)');
+      assert.equal((await me(browser)).user, 'ada');
+    });
+
     it('DB-12 a bound session without its bound cookie gives no access (once the registration race is over), and its record is left for the device', async () => {
       const browser = app.browser();
       const id = await bind(browser, es);

@@ -56,11 +56,15 @@ interface Loaded extends DbscLookup {
   readonly record: SessionRecord;
 }
 
-/** The response headers offering registration to the session `id` (both the current and the legacy name). */
+/**
+ * The response headers offering registration to the session `id` (both the current and the legacy
+ * name), and a clearing bound cookie: a bound cookie left from an earlier session of this browser
+ * would otherwise reach the new session once it is bound, and a wrong bound cookie never counts.
+ */
 export function registrationHeaders(ctx: Pick<DbscAccessContext, 'dbsc' | 'credentials'>, id: string, now: number): ResponseHeader[] {
   const { dbsc, credentials } = ctx;
   const value = `(${dbsc.algorithms.join(' ')});path="${dbsc.registrationPath}";challenge="${credentials.challenge('g', hashStoreKey(id), now)}"`;
-  return [['secure-session-registration', value], ['sec-session-registration', value]];
+  return [['secure-session-registration', value], ['sec-session-registration', value], ['set-cookie', serializeClearCookie(dbsc.cookie, now)]];
 }
 
 export function createDbscAccess(ctx: DbscAccessContext): DbscAccess {
