@@ -52,6 +52,8 @@ interface Prepared extends PreparedCommit {
 }
 
 const NO_STORE: ResponseHeader = ['cache-control', 'no-store'];
+/** The longest user agent a session records; a longer header is cut. */
+const MAX_USER_AGENT = 512;
 const resolved = (): Promise<void> => Promise.resolve();
 const NOTHING: Prepared = Object.freeze({ headers: Object.freeze([]) as readonly ResponseHeader[], pending: false, run: resolved, cookie: 'none', onSent: undefined });
 
@@ -93,10 +95,13 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     return state;
   };
   const sessionOf = (state: RequestState<unknown>): Session<T> => new Session<T>(state.facts, state);
+  /** The client as recorded (`recordClient`): a user agent is kept to its first 512 characters, whatever the adapter passed. */
+  const recorded = (client: ClientInfo | undefined): ClientInfo | undefined =>
+    client?.userAgent !== undefined && client.userAgent.length > MAX_USER_AGENT ? { ...client, userAgent: client.userAgent.slice(0, MAX_USER_AGENT) } : client;
 
   const protocol: SessionProtocol<T> = {
     requestHeader: options.transport.requestHeader,
-    load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, client, clock.now()), sessionOf),
+    load: (cookieHeader, client) => thenMaybe(carrier.read(cookieHeader, recorded(client), clock.now()), sessionOf),
     prepare(session, prepareOptions): Prepared {
       try {
         return prepareNow(session, prepareOptions?.streaming === true);

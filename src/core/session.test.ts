@@ -227,3 +227,18 @@ describe('commit failures carry their true code', () => {
     }
   });
 });
+
+describe('the recorded client', () => {
+  it('keeps a user agent to its first 512 characters, whatever the adapter passed (one owner for every adapter)', async () => {
+    const manager = createSessionManager({ secrets: SECRET, store: new MemoryStore() });
+    const protocol = sessionProtocol(manager);
+    const long = await protocol.load(undefined, { userAgent: 'A'.repeat(2000), ip: '192.0.2.7' });
+    long.set('userId', 'ada');
+    await protocol.prepare(long).run();
+    const short = await protocol.load(undefined, { userAgent: 'short/1' });
+    short.set('userId', 'ada');
+    await protocol.prepare(short).run();
+    const agents = (await manager.listSessions('ada')).map((s) => [s.userAgent?.length, s.ip]).sort();
+    assert.deepEqual(agents, [[512, '192.0.2.7'], [7, undefined]]);
+  });
+});

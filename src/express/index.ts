@@ -55,7 +55,7 @@ function addVary(res: ServerResponse, header: string): void {
 function clientOf(req: IncomingMessage): ClientInfo {
   const client: ClientInfo = {};
   const ua = req.headers['user-agent'];
-  if (typeof ua === 'string') client.userAgent = ua.slice(0, 512);
+  if (typeof ua === 'string') client.userAgent = ua;
   // Express computes req.ip from its `trust proxy` setting; plain node:http has only the socket.
   const ip = (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress;
   if (typeof ip === 'string') client.ip = ip;

@@ -20,7 +20,7 @@ type Next = (error?: Error | null, payload?: unknown) => void;
 
 function clientOf(request: FastifyRequest): ClientInfo {
   const ua = request.headers['user-agent'];
-  return { ...(typeof ua === 'string' ? { userAgent: ua.slice(0, 512) } : {}), ip: request.ip };
+  return { ...(typeof ua === 'string' ? { userAgent: ua } : {}), ip: request.ip };
 }
 
 /** The three hooks of one registration: load in onRequest, commit in onSend, a late commit in onResponse for replies that skipped onSend. */

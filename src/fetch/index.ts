@@ -54,7 +54,7 @@ function clientOf(request: Request, record: FetchSessionOptions['recordClient'])
   if (record === undefined || record === false) return undefined;
   if (typeof record === 'function') return record(request);
   const userAgent = request.headers.get('user-agent');
-  return userAgent === null ? {} : { userAgent: userAgent.slice(0, 512) };
+  return userAgent === null ? {} : { userAgent };
 }
 
 async function commitResponse<T extends object>(

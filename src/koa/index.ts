@@ -38,7 +38,7 @@ function defaultOnError(error: SessionError): void {
 function clientOf(ctx: AnyContext): ClientInfo {
   const client: ClientInfo = { ip: ctx.ip };
   const ua = ctx.get('user-agent');
-  if (ua !== '') client.userAgent = ua.slice(0, 512);
+  if (ua !== '') client.userAgent = ua;
   return client;
 }
 

@@ -45,7 +45,7 @@ export async function getSession<T extends object = DefaultSessionData>(manager:
   let client: ClientInfo | undefined;
   if (options.recordClient === true) {
     const userAgent = headers.get('user-agent');
-    client = userAgent === null ? {} : { userAgent: userAgent.slice(0, 512) };
+    client = userAgent === null ? {} : { userAgent };
   }
   try {
     return await protocol.load(headers.get(protocol.requestHeader), client);
