@@ -61,11 +61,12 @@ export function encryptedStore(store: SessionStore, keyring: Keyring, mode: Encr
   if (setIf !== undefined) {
     wrapped.setIf = async (key, value, expiresAt, previous, meta) => {
       const sealed = cipher.seal(value, context(key));
-      if (previous === undefined) return setIf.call(store, key, sealed, expiresAt, undefined, metaOf(meta));
+      const indexed = metaOf(meta);
+      if (previous === undefined) return setIf.call(store, key, sealed, expiresAt, undefined, indexed);
       const held = cipher.sealAll(previous, context(key));
       if (migrating) held.push(previous);
       for (const text of held) {
-        if (await setIf.call(store, key, sealed, expiresAt, text, metaOf(meta))) return true;
+        if (await setIf.call(store, key, sealed, expiresAt, text, indexed)) return true;
       }
       return false;
     };
