@@ -62,8 +62,8 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
   const successionSecret = ctx.keyring.derive('session-succession')[0]!;
   const successionOf = (key: string): string => successionKey(successionSecret, key);
-  /** Ends the succession of the record under `key` (a logout, a revoke): a regenerate of it in flight cannot keep it alive. */
-  const endSuccessionOf = (key: string, now: number): Promise<void> => endSuccession(caller, successionOf(key), now, options.maxCommitRetries);
+  /** Ends the succession of the record under `key` (a logout, a revoke) through `by`: a regenerate of it in flight cannot keep it alive. */
+  const endSuccessionOf = (by: StoreCaller, key: string, now: number): Promise<void> => endSuccession(by, successionOf(key), now, options.maxCommitRetries);
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -275,7 +275,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
-          await endSuccessionOf(loadedKeyOf(v), now);
+          await endSuccessionOf(caller, loadedKeyOf(v), now);
           for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
@@ -288,7 +288,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
     revokeSession(userId, handle) {
       cache?.revoked(userId, options.clock.now());
-      return revokeUserSession(caller, userId, handle, (key) => endSuccessionOf(key, options.clock.now()));
+      return revokeUserSession(caller, userId, handle, (key) => endSuccessionOf(caller, key, options.clock.now()));
     },
     revokeSessions(userId, except) {
       const keep = except && except.facts.baseline?.id === except.facts.id ? loadedKeyOf(except.carrier) : undefined;
