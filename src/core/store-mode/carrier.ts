@@ -23,7 +23,7 @@ import { encryptedStore } from './encrypted-store.js';
 import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
-import { endSuccession, joinSuccession, lineageLives, successionKey } from './succession.js';
+import { createSuccession } from './succession.js';
 import { listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
@@ -60,10 +60,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const caller = createStoreCaller(store, options.storeTimeoutMs);
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
-  const successionSecret = ctx.keyring.derive('session-succession')[0]!;
-  const successionOf = (key: string): string => successionKey(successionSecret, key);
-  /** Ends the succession of the record under `key` (a logout, a revoke) through `by`: a regenerate of it in flight cannot keep it alive. */
-  const endSuccessionOf = (by: StoreCaller, key: string, now: number): Promise<void> => endSuccession(by, successionOf(key), now, options.maxCommitRetries);
+  const succession = createSuccession(ctx.keyring.derive('session-succession')[0]!, options.maxCommitRetries);
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -160,7 +157,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     // A regenerate creates its record without compare-and-set: first make sure the session still
     // exists (or lives on under another regenerate's ID), so one destroyed or revoked while this
     // request ran never comes back under a new ID.
-    if (regenerating && !(await lineageLives(caller, loadedKeyOf(v), successionOf(loadedKeyOf(v))))) {
+    if (regenerating && !(await succession.lives(caller, loadedKeyOf(v)))) {
       f.status = 'destroyed';
       settle(state, undefined, now);
       return;
@@ -190,7 +187,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     };
     let written = renewing ? await renewRecord({ ...commit, oldKey: loadedKeyOf(v), graceUntil: now + options.renewGraceMs }) : await commitRecord(commit);
     // Joined once the new record exists: a logout of the loaded record then removes it (succession.ts).
-    if (regenerating && written !== undefined && !(await joinSuccession(caller, successionOf(loadedKeyOf(v)), key, loadedKeyOf(v), now, options.maxCommitRetries))) written = undefined;
+    if (regenerating && written !== undefined && !(await succession.join(caller, loadedKeyOf(v), key, now))) written = undefined;
     for (const key of oldKeys) await caller.delete(key);
     // This process's caches of the old ID miss from now on (other processes' within maxAge); those
     // stamped before now, as the cache this response issues for the new ID is stamped now.
@@ -275,7 +272,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           if (plan.write === 'none') return;
           if (plan.write !== 'delete') return write(state, plan, now, caller);
           const loadedId = f.baseline!.id;
-          await endSuccessionOf(caller, loadedKeyOf(v), now);
+          await succession.end(caller, loadedKeyOf(v), now);
           for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
           emit('destroyed', loadedId);
@@ -288,7 +285,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       listUserSessions(caller, options, userId, current && current.facts.baseline?.id === current.facts.id ? loadedKeyOf(current.carrier) : undefined),
     revokeSession(userId, handle) {
       cache?.revoked(userId, options.clock.now());
-      return revokeUserSession(caller, userId, handle, (key) => endSuccessionOf(caller, key, options.clock.now()));
+      return revokeUserSession(caller, userId, handle, (key) => succession.end(caller, key, options.clock.now()));
     },
     revokeSessions(userId, except) {
       const keep = except && except.facts.baseline?.id === except.facts.id ? loadedKeyOf(except.carrier) : undefined;

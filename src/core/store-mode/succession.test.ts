@@ -4,17 +4,18 @@ import fc from 'fast-check';
 import { isSessionError } from '../errors.js';
 import { MemoryStore } from '../memory-store.js';
 import { createStoreCaller } from '../store-caller.js';
-import { SUCCESSION_TTL_MS, endSuccession, joinSuccession, lineageLives, successionKey } from './succession.js';
+import { SUCCESSION_TTL_MS, createSuccession } from './succession.js';
 
 const NOW = 1_800_000_000_000;
 const secret = Buffer.alloc(32, 7);
 const DAY = 86_400_000;
+const succession = createSuccession(secret, 3);
 
 /** A memory store on a clock the test moves, the marker key of a loaded record, and a caller. */
 function setUp(store = new MemoryStore({ clock: { now: () => clock.at } })): { store: MemoryStore; caller: ReturnType<typeof createStoreCaller>; marker: string } {
   clock.at = NOW;
   store.set('loaded-key', 'record', NOW + DAY);
-  return { store, caller: createStoreCaller(store, 1000), marker: successionKey(secret, 'loaded-key') };
+  return { store, caller: createStoreCaller(store, 1000), marker: succession.markerOf('loaded-key') };
 }
 const clock = { at: NOW };
 
@@ -34,10 +35,10 @@ describe('succession markers (regenerate racing a destroy)', () => {
     const { store, caller, marker } = setUp();
     for (const key of ['next-a', 'next-b']) {
       store.set(key, 'record', NOW + DAY);
-      assert.equal(await joinSuccession(caller, marker, key, 'loaded-key', NOW, 3), true);
+      assert.equal(await succession.join(caller, 'loaded-key', key, NOW), true);
     }
     assert.equal(store.get('next-a'), 'record', 'joining keeps the new record');
-    await endSuccession(caller, marker, NOW, 3);
+    await succession.end(caller, 'loaded-key', NOW);
     assert.equal(store.get('next-a'), undefined);
     assert.equal(store.get('next-b'), undefined);
     clock.at = NOW + SUCCESSION_TTL_MS - 1;
@@ -47,14 +48,14 @@ describe('succession markers (regenerate racing a destroy)', () => {
   });
 
   it('a regenerate joining after the destroy is told the session ended and its new record is deleted; a second end is a no-op', async () => {
-    const { store, caller, marker } = setUp();
-    await endSuccession(caller, marker, NOW, 3);
+    const { store, caller } = setUp();
+    await succession.end(caller, 'loaded-key', NOW);
     store.set('next', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), false);
+    assert.equal(await succession.join(caller, 'loaded-key', 'next', NOW), false);
     assert.equal(store.get('next'), undefined);
-    await endSuccession(caller, marker, NOW, 3);
+    await succession.end(caller, 'loaded-key', NOW);
     store.set('later', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'later', 'loaded-key', NOW, 3), false);
+    assert.equal(await succession.join(caller, 'loaded-key', 'later', NOW), false);
   });
 
   it('a join that fails deletes the new record and reports the failure; a destroy retried after a failed delete still deletes the successors', async () => {
@@ -69,63 +70,63 @@ describe('succession markers (regenerate racing a destroy)', () => {
       }
     }
     const store = new Flaky({ clock: { now: () => clock.at } });
-    const { caller, marker } = setUp(store);
+    const { caller } = setUp(store);
     store.set('orphan', 'record', NOW + DAY);
     store.failSetIf = true;
-    await assert.rejects(joinSuccession(caller, marker, 'orphan', 'loaded-key', NOW, 3), (error: unknown) => isSessionError(error, 'ERR_SESSION_STORE'));
+    await assert.rejects(succession.join(caller, 'loaded-key', 'orphan', NOW), (error: unknown) => isSessionError(error, 'ERR_SESSION_STORE'));
     assert.equal(store.get('orphan'), undefined);
     store.failSetIf = false;
     store.set('next', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), true);
+    assert.equal(await succession.join(caller, 'loaded-key', 'next', NOW), true);
     store.failDelete = true;
-    await assert.rejects(endSuccession(caller, marker, NOW, 3));
+    await assert.rejects(succession.end(caller, 'loaded-key', NOW));
     assert.equal(store.get('next'), 'record');
     store.failDelete = false;
-    await endSuccession(caller, marker, NOW, 3);
+    await succession.end(caller, 'loaded-key', NOW);
     assert.equal(store.get('next'), undefined);
   });
 
   it('the loaded record gone (revoked meanwhile) fails the join and deletes the new record, unless another regenerate moved it (a double-clicked login)', async () => {
-    const { store, caller, marker } = setUp();
+    const { store, caller } = setUp();
     store.delete('loaded-key');
     store.set('next', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3), false);
+    assert.equal(await succession.join(caller, 'loaded-key', 'next', NOW), false);
     assert.equal(store.get('next'), undefined);
 
     const other = setUp();
     other.store.set('first', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(other.caller, other.marker, 'first', 'loaded-key', NOW, 3), true);
+    assert.equal(await succession.join(other.caller, 'loaded-key', 'first', NOW), true);
     other.store.delete('loaded-key'); // the first regenerate deletes the old record after joining
     other.store.set('second', 'record', NOW + DAY);
-    assert.equal(await joinSuccession(other.caller, other.marker, 'second', 'loaded-key', NOW, 3), true);
+    assert.equal(await succession.join(other.caller, 'loaded-key', 'second', NOW), true);
     assert.equal(other.store.get('second'), 'record');
   });
 
-  it('lineageLives: the loaded record, else a live successor another regenerate listed; not once that one ended too', async () => {
-    const { store, caller, marker } = setUp();
-    assert.equal(await lineageLives(caller, 'loaded-key', marker), true);
+  it('lives: the loaded record, else a live successor another regenerate listed; not once that one ended too', async () => {
+    const { store, caller } = setUp();
+    assert.equal(await succession.lives(caller, 'loaded-key'), true);
     store.set('moved', 'record', NOW + DAY);
-    await joinSuccession(caller, marker, 'moved', 'loaded-key', NOW, 3);
+    await succession.join(caller, 'loaded-key', 'moved', NOW);
     store.delete('loaded-key');
-    assert.equal(await lineageLives(caller, 'loaded-key', marker), true, 'moved by another regenerate');
-    assert.equal(await lineageLives(caller, 'loaded-key', marker, 'moved'), false, 'its own successor does not count');
+    assert.equal(await succession.lives(caller, 'loaded-key'), true, 'moved by another regenerate');
+    assert.equal(await succession.lives(caller, 'loaded-key', 'moved'), false, 'its own successor does not count');
     store.delete('moved'); // logged out under the new ID
-    assert.equal(await lineageLives(caller, 'loaded-key', marker), false);
+    assert.equal(await succession.lives(caller, 'loaded-key'), false);
   });
 
   it('a store without compare-and-set gets no marker (last write wins there)', async () => {
     const writes: string[] = [];
     const store = { get: () => undefined, set: async (key: string) => void writes.push(key), delete: async () => {} };
     const caller = createStoreCaller(store, 1000);
-    assert.equal(await joinSuccession(caller, 'marker', 'next', 'loaded-key', NOW, 3), true);
-    await endSuccession(caller, 'marker', NOW, 3);
+    assert.equal(await succession.join(caller, 'loaded-key', 'next', NOW), true);
+    await succession.end(caller, 'loaded-key', NOW);
     assert.deepEqual(writes, []);
   });
 
   it('markers of different loaded records differ, and name no session ID', () => {
-    assert.notEqual(successionKey(secret, 'a'), successionKey(secret, 'b'));
-    assert.notEqual(successionKey(secret, 'a'), successionKey(Buffer.alloc(32, 8), 'a'));
-    assert.match(successionKey(secret, 'a'), /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(succession.markerOf('a'), succession.markerOf('b'));
+    assert.notEqual(succession.markerOf('a'), createSuccession(Buffer.alloc(32, 8), 3).markerOf('a'));
+    assert.match(succession.markerOf('a'), /^[A-Za-z0-9_-]{43}$/);
   });
 
   it('property: whatever text sits under the marker, join and end never throw, the new record outlives neither, and only listed keys are deleted', async () => {
@@ -136,10 +137,10 @@ describe('succession markers (regenerate racing a destroy)', () => {
         store.set(marker, text, NOW + 1000);
         store.set('bystander', 'record', NOW + DAY);
         store.set('next', 'record', NOW + DAY);
-        const joined = await joinSuccession(caller, marker, 'next', 'loaded-key', NOW, 3);
+        const joined = await succession.join(caller, 'loaded-key', 'next', NOW);
         assert.equal(store.get('next') !== undefined, joined);
         assert.equal(joined, isOpenList(text), 'joined exactly when the marker is a list of keys not ended');
-        await endSuccession(caller, marker, NOW, 3);
+        await succession.end(caller, 'loaded-key', NOW);
         assert.equal(store.get('next'), undefined, 'gone after the end');
         assert.equal(store.get('bystander') === undefined, text.includes('"bystander"') && joined);
       }),

@@ -30,11 +30,6 @@ interface Marker {
 
 const PREFIX = '{"v":1,"succession":';
 
-/** The marker's store key for the record loaded from `loadedKey`: an HMAC, so no cookie names it. */
-export function successionKey(key: Buffer, loadedKey: string): string {
-  return createHmac('sha256', key).update(`succession:${loadedKey}`).digest('base64url');
-}
-
 /** The marker a store value holds; a value that is not a marker counts as ended, with no keys. */
 function decodeMarker(text: string | undefined): Marker {
   if (text === undefined) return { keys: [], ended: false };
@@ -65,48 +60,64 @@ async function updateMarker(caller: StoreCaller, markerKey: string, now: number,
   }
 }
 
-/**
- * Whether the session loaded from `loadedKey` still lives: its record is there, or a regenerate
- * that joined its marker moved it and that record (other than `ownKey`) is there (a
- * double-clicked login: the other click deleted the loaded record). An ended marker, or a
- * record gone with no live successor, means the session was destroyed or revoked meanwhile.
- */
-export async function lineageLives(caller: StoreCaller, loadedKey: string, markerKey: string, ownKey?: string): Promise<boolean> {
-  if ((await caller.get(loadedKey)) !== undefined) return true;
-  if (caller.store.setIf === undefined) return false;
-  const marker = decodeMarker(await caller.get(markerKey));
-  if (marker.ended) return false;
-  for (const key of marker.keys) if (key !== ownKey && (await caller.get(key)) !== undefined) return true;
-  return false;
+/** The succession of store mode's records, its marker keys derived with `secret`. */
+export interface Succession {
+  /** The marker's store key for the record loaded from `loadedKey`: an HMAC, so no cookie names it. */
+  markerOf(loadedKey: string): string;
+  /**
+   * Whether the session loaded from `loadedKey` still lives: its record is there, or a regenerate
+   * that joined its marker moved it and that record (other than `ownKey`) is there (a
+   * double-clicked login: the other click deleted the loaded record). An ended marker, or a
+   * record gone with no live successor, means the session was destroyed or revoked meanwhile.
+   */
+  lives(caller: StoreCaller, loadedKey: string, ownKey?: string): Promise<boolean>;
+  /**
+   * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
+   * marker. False when the session ended meanwhile: a destroy ended the marker, or the lineage no
+   * longer lives (`lives`: a `revokeSessions` or `revokeSession` deleted the loaded record).
+   * Then, and when the join fails, the new record is deleted here: it must not outlive the
+   * session, nor be left behind by an error.
+   */
+  join(caller: StoreCaller, loadedKey: string, successorKey: string, now: number): Promise<boolean>;
+  /**
+   * A destroy's side (a logout, a revoke): marks the loaded record's succession ended and deletes
+   * every successor it lists. The ended marker keeps the list, so a destroy retried after a
+   * failure deletes them too.
+   */
+  end(caller: StoreCaller, loadedKey: string, now: number): Promise<void>;
 }
 
-/**
- * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
- * marker. False when the session ended meanwhile: a destroy ended the marker, or the lineage no
- * longer lives (`lineageLives`: a `revokeSessions` or `revokeSession` deleted the loaded record).
- * Then, and when the join fails, the new record is deleted here: it must not outlive the session,
- * nor be left behind by an error.
- */
-export async function joinSuccession(caller: StoreCaller, markerKey: string, successorKey: string, loadedKey: string, now: number, maxRetries: number): Promise<boolean> {
-  if (caller.store.setIf === undefined) return true;
-  let joined: boolean;
-  try {
-    const before = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
-    joined = !before.ended && (await lineageLives(caller, loadedKey, markerKey, successorKey));
-  } catch (error) {
-    await caller.delete(successorKey).catch(() => {});
-    throw error;
+/** The succession of records whose markers are keyed with `secret`; a marker update tries `maxRetries` + 1 times at most. */
+export function createSuccession(secret: Buffer, maxRetries: number): Succession {
+  const markerOf = (loadedKey: string): string => createHmac('sha256', secret).update(`succession:${loadedKey}`).digest('base64url');
+  async function lives(caller: StoreCaller, loadedKey: string, ownKey?: string): Promise<boolean> {
+    if ((await caller.get(loadedKey)) !== undefined) return true;
+    if (caller.store.setIf === undefined) return false;
+    const marker = decodeMarker(await caller.get(markerOf(loadedKey)));
+    if (marker.ended) return false;
+    for (const key of marker.keys) if (key !== ownKey && (await caller.get(key)) !== undefined) return true;
+    return false;
   }
-  if (!joined) await caller.delete(successorKey);
-  return joined;
-}
-
-/**
- * A destroy's side: marks the loaded record's succession ended and deletes every successor it
- * lists. The ended marker keeps the list, so a destroy retried after a failure deletes them too.
- */
-export async function endSuccession(caller: StoreCaller, markerKey: string, now: number, maxRetries: number): Promise<void> {
-  if (caller.store.setIf === undefined) return;
-  const marker = await updateMarker(caller, markerKey, now, maxRetries, (m) => (m.ended ? undefined : { keys: m.keys, ended: true }));
-  for (const key of marker.keys) await caller.delete(key);
+  return {
+    markerOf,
+    lives,
+    async join(caller, loadedKey, successorKey, now) {
+      if (caller.store.setIf === undefined) return true;
+      let joined: boolean;
+      try {
+        const before = await updateMarker(caller, markerOf(loadedKey), now, maxRetries, (m) => (m.ended ? undefined : { keys: [...m.keys, successorKey], ended: false }));
+        joined = !before.ended && (await lives(caller, loadedKey, successorKey));
+      } catch (error) {
+        await caller.delete(successorKey).catch(() => {});
+        throw error;
+      }
+      if (!joined) await caller.delete(successorKey);
+      return joined;
+    },
+    async end(caller, loadedKey, now) {
+      if (caller.store.setIf === undefined) return;
+      const marker = await updateMarker(caller, markerOf(loadedKey), now, maxRetries, (m) => (m.ended ? undefined : { keys: m.keys, ended: true }));
+      for (const key of marker.keys) await caller.delete(key);
+    },
+  };
 }
