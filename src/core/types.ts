@@ -31,9 +31,10 @@ export interface ClientInfo {
 /** One of a user's sessions, as a "your devices" page shows it. Carries a handle, never the session ID. */
 export interface SessionInfo {
   /**
-   * Opaque; pass it to `revokeSession`. It cannot be turned into a cookie. It names the session
-   * under its current ID: a renewal (`renewAfter`) or a `regenerate()` gives the session a new
-   * handle, so list again before revoking with one from an old page.
+   * Opaque; pass it to `revokeSession`. It cannot be turned into a cookie. It stays the same
+   * through the session's ID renewals (`renewAfter`), so a devices page listed before one still
+   * revokes the session after it; a `regenerate()` (a login) starts a new session, with a new
+   * handle.
    */
   handle: string;
   /** When the session was created, or last regenerated (at login), epoch ms. */

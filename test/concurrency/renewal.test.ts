@@ -1,6 +1,7 @@
 // Periodic ID renewal (`renewAfter`) on every store against the real servers: requests in flight
 // with the old cookie all succeed and lose nothing, the old ID dies after `renewGrace`, and a
-// destroy racing a renewal leaves no session alive.
+// destroy racing a renewal leaves no session alive, and a devices page listed before a renewal
+// still revokes the session after it.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -37,6 +38,10 @@ for (const backend of stores) {
       app.use(session(manager, { onError: () => {} }));
       app.post('/start', (req, res) => {
         req.session.set('userId', 'u1');
+        res.send('ok');
+      });
+      app.post('/login/:user', (req, res) => {
+        req.session.set('userId', req.params.user);
         res.send('ok');
       });
       app.post('/set/:key', async (req, res) => {
@@ -98,6 +103,25 @@ for (const backend of stores) {
         if ((await store.get(hashStoreKey(created.id))) !== undefined) alive++;
       }
       assert.equal(alive, 0);
+    });
+
+    it('SM-34 a handle listed before a renewal still revokes the session after it, within the grace window and past it', async () => {
+      for (const pastGrace of [false, true]) {
+        const user = `devices-${pastGrace}-${process.pid}-${Date.now()}`;
+        const browser = new Browser(server.url);
+        const oldCookie = cookieOf((await browser.post(`/login/${user}`)).setCookie);
+        const [listed] = await manager.listSessions(user);
+        clock.advance(601);
+        const newCookie = cookieOf((await browser.post('/set/renewing', { cookie: oldCookie })).setCookie);
+        assert.notEqual(idOf(newCookie), idOf(oldCookie), 'renewed');
+        if (pastGrace) clock.advance(11);
+        assert.deepEqual((await manager.listSessions(user)).map((s) => s.handle), [listed!.handle], 'the same handle after the renewal');
+        assert.equal(await manager.revokeSession(user, listed!.handle), true);
+        for (const cookie of [newCookie, oldCookie]) {
+          assert.equal((JSON.parse((await browser.get('/keys', { cookie })).body) as { isNew: boolean }).isNew, true, 'revoked');
+        }
+        assert.deepEqual(await manager.listSessions(user), []);
+      }
     });
   });
 }

@@ -24,7 +24,7 @@ import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
 import { createSuccession } from './succession.js';
-import { listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
+import { handleOf, listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
 
 /** What store mode keeps per request, beside the session's facts. */
 export interface StoreVisit {
@@ -45,6 +45,8 @@ export interface StoreVisit {
   binding: Binding | undefined;
   /** This request's client (`recordClient`), recorded anew when the session is regenerated (at login). */
   client: ClientInfo | undefined;
+  /** The handle the record keeps from its first renewal on (record.ts); a regenerated session starts without. */
+  handle: string | undefined;
 }
 
 type State = RequestState<StoreVisit>;
@@ -65,16 +67,16 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
   // Built field by field, not spread from a partial: one object fewer per request, one shape.
-  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, liveKey?: string, idIssuedAt?: number, renewDue = false, purgeKey?: string, binding?: Binding): State => ({
+  const stateOf = (facts: SessionFacts, clearCookie: boolean, reissue: boolean, key: string, record?: SessionRecord, liveKey?: string, purgeKey?: string): State => ({
     facts,
     clearCookie,
     reissue,
     sentId: undefined,
-    carrier: { key, liveKey, idIssuedAt, renewDue, renewTo: undefined, purgeKey, cache: undefined, binding, client: undefined },
+    carrier: { key, liveKey, idIssuedAt: record?.idIssuedAt, renewDue: false, renewTo: undefined, purgeKey, cache: undefined, binding: record?.binding, client: undefined, handle: record?.handle },
   });
   const withCache = (state: State, visit: CacheVisit): State => ((state.carrier.cache = visit), state);
   const fresh = (now: number, client: ClientInfo | undefined, clearCookie: boolean, purgeKey?: string): State =>
-    stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, false, purgeKey);
+    stateOf(blankFacts(options, now, options.persistent, client), clearCookie, false, '', undefined, undefined, purgeKey);
 
   /** The session the store holds under `key` (through a renewal forward, if any). */
   const readStore = (picked: VerifiedId, key: string, now: number, client: ClientInfo | undefined, header: string | null | undefined): State | Promise<State> =>
@@ -105,12 +107,11 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       emit('dbsc_refused', picked.id);
       return fresh(now, client, false);
     }
-    const issuedAt = record.idIssuedAt ?? record.createdAt;
     const facts = blankFacts(options, record.createdAt, record.persistent, record.client ?? client, picked.id, record.data, record.lastSeenAt);
     facts.baseline = { id: picked.id, text, persistent: record.persistent };
     facts.bound = bound;
-    const renewDue = options.renewAfterMs > 0 && forward === undefined && now - issuedAt >= options.renewAfterMs;
-    const state = stateOf(facts, false, picked.stale, key, forward?.key, record.idIssuedAt, renewDue, undefined, record.binding);
+    const state = stateOf(facts, false, picked.stale, key, record, forward?.key);
+    state.carrier.renewDue = options.renewAfterMs > 0 && forward === undefined && now - (record.idIssuedAt ?? record.createdAt) >= options.renewAfterMs;
     return (state.carrier.client = client), state;
   }
 
@@ -123,6 +124,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     idIssuedAt: v.idIssuedAt,
     data: f.data,
     binding: v.binding,
+    handle: v.handle,
   });
   /** Where the loaded record lives. */
   const loadedKeyOf = (v: StoreVisit): string => v.liveKey ?? v.key;
@@ -151,6 +153,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     const id = f.id;
     // A retry after a failed renewal writes the renewal again; a regenerate() meanwhile replaces it.
     const renewing = v.renewTo === id;
+    if (renewing) v.handle ??= handleOf(loadedKeyOf(v));
     const regenerating = plan.replaces && !renewing;
     const creating = plan.write === 'create' && !renewing;
     const oldKeys = regenerating ? keysOf(state) : [];
@@ -166,6 +169,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
       v.idIssuedAt = options.renewAfterMs > 0 ? now : undefined;
       // A new session: the old binding stays behind with the old record; the new one is offered its own.
       v.binding = undefined;
+      v.handle = undefined;
       f.bound = false;
       f.client = v.client ?? f.client;
     }

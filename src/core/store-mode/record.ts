@@ -15,6 +15,12 @@ export interface SessionRecord {
   data: Record<string, unknown>;
   /** The device binding (DBSC), once the browser registered a key. Absent in records without one, which encode as before. */
   binding?: Binding | undefined;
+  /**
+   * The session's handle (`listSessions`), kept from its first renewal on: the renewed record's
+   * store key would give it a new one. Absent in records never renewed, whose handle comes from
+   * their store key (user-index.ts).
+   */
+  handle?: string | undefined;
 }
 
 /** How every encoded record begins (the key order is fixed): what tells a record from a forward or a marker. */
@@ -32,6 +38,7 @@ export function encodeRecord(record: SessionRecord): string {
     i: record.idIssuedAt,
     d: record.data,
     b: record.binding === undefined ? undefined : encodeBinding(record.binding),
+    h: record.handle,
   });
 }
 
@@ -52,6 +59,7 @@ export function decodeRecord(text: string): SessionRecord | undefined {
     idIssuedAt: Number.isFinite(r.i) ? (r.i as number) : undefined,
     data,
     binding,
+    handle: typeof r.h === 'string' ? r.h : undefined,
   };
 }
 

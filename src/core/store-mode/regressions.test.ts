@@ -70,6 +70,42 @@ describe('store mode regressions', () => {
     assert.equal((await manager.load(cookies[1])).isNew, true);
   });
 
+  it('SM-34 a handle listed before renewals still names the session after them, past the grace too; a regenerate gives a new one', async () => {
+    const { clock, manager } = renewing();
+    const s = await manager.load(undefined);
+    s.set('userId', 'alice');
+    let cookie = cookieOf((await manager.commit(s)).setCookie);
+    const [listed] = await manager.listSessions('alice');
+    for (let i = 0; i < 2; i++) {
+      clock.advance(601);
+      cookie = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
+    }
+    clock.advance(11); // both forwards have expired
+    assert.deepEqual((await manager.listSessions('alice')).map((x) => x.handle), [listed!.handle]);
+    const login = await manager.load(cookie);
+    login.regenerate();
+    const loggedIn = cookieOf((await manager.commit(login)).setCookie);
+    const [after] = await manager.listSessions('alice');
+    assert.notEqual(after!.handle, listed!.handle, 'a regenerate starts a new session, with a new handle');
+    assert.equal(await manager.revokeSession('alice', listed!.handle), false);
+    assert.equal(await manager.revokeSession('alice', after!.handle), true);
+    assert.equal((await manager.load(loggedIn)).isNew, true, 'revoked');
+  });
+
+  it('SM-34 revokeSession with a handle listed before a renewal ends the renewed session, also within the grace window', async () => {
+    const { clock, manager } = renewing();
+    const s = await manager.load(undefined);
+    s.set('userId', 'alice');
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    const [listed] = await manager.listSessions('alice');
+    clock.advance(601);
+    const renewed = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
+    assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+    assert.equal((await manager.load(renewed)).isNew, true, 'the renewed ID no longer works');
+    assert.equal((await manager.load(cookie)).isNew, true, 'nor the old one in its grace window');
+    assert.deepEqual(await manager.listSessions('alice'), []);
+  });
+
   it('a regenerate whose write fails leaves the old session as it was', async () => {
     const store = new MemoryStore();
     const manager = createSessionManager({ secrets: SECRET, store, maxRecordBytes: 4096 });

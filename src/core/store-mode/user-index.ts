@@ -5,11 +5,18 @@ import { expiryOf } from '../policy.js';
 import type { StoreCaller } from '../store-caller.js';
 import type { SessionInfo } from '../types.js';
 import { decodeRecord } from './record.js';
+import type { SessionRecord } from './record.js';
 
-// "Your devices": a user's sessions through the store's per-user index, named by handles (a hash
-// of the store key), never by session IDs.
+// "Your devices": a user's sessions through the store's per-user index, named by handles, never
+// by session IDs. A handle is a hash of the store key the session was created under: a renewal
+// (`renewAfter`) moves the record to a new key and keeps its handle in the record, so a devices
+// page listed before the renewal still revokes the session after it.
 
-const handleOf = (storeKey: string): string => hashStoreKey(`handle:${storeKey}`).slice(0, 22);
+/** The handle of a record first stored under `storeKey`. */
+export const handleOf = (storeKey: string): string => hashStoreKey(`handle:${storeKey}`).slice(0, 22);
+
+/** The handle of the record under `key` (a renewed record keeps its first one). */
+const handleAt = (key: string, record: SessionRecord | undefined): string => record?.handle ?? handleOf(key);
 
 export async function listUserSessions(caller: StoreCaller, rules: ExpiryRules, userId: string, currentKey: string | undefined): Promise<SessionInfo[]> {
   const stored = await caller.listByUser(userId);
@@ -17,7 +24,7 @@ export async function listUserSessions(caller: StoreCaller, rules: ExpiryRules, 
   for (const { key, value } of stored) {
     const record = decodeRecord(value);
     if (record === undefined || record.userId !== userId) continue;
-    const info: SessionInfo = { handle: handleOf(key), createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, expiresAt: expiryOf(rules, record), current: key === currentKey };
+    const info: SessionInfo = { handle: handleAt(key, record), createdAt: record.createdAt, lastSeenAt: record.lastSeenAt, expiresAt: expiryOf(rules, record), current: key === currentKey };
     if (record.client?.userAgent !== undefined) info.userAgent = record.client.userAgent;
     if (record.client?.ip !== undefined) info.ip = record.client.ip;
     if (record.binding !== undefined) info.bound = true;
@@ -27,16 +34,22 @@ export async function listUserSessions(caller: StoreCaller, rules: ExpiryRules, 
 }
 
 /**
- * Ends the session of `userId` that `handle` names. `end` runs first with its store key: it ends
- * the record's succession, so a regenerate of that session in flight cannot keep it alive under
- * a new ID (succession.ts), as for a logout.
+ * Ends the session of `userId` that `handle` names: its record, and a renewal's forward the index
+ * still lists; true when a record was there. `end` runs first with each record's store key: it
+ * ends the record's succession, so a regenerate of that session in flight cannot keep it alive
+ * under a new ID (succession.ts), as for a logout.
  */
 export async function revokeUserSession(caller: StoreCaller, userId: string, handle: string, end: (key: string) => Promise<void>): Promise<boolean> {
-  const match = (await caller.listByUser(userId)).find(({ key }) => handleOf(key) === handle);
-  if (match === undefined) return false;
-  await end(match.key);
-  await caller.delete(match.key);
-  return true;
+  let found = false;
+  for (const { key, value } of await caller.listByUser(userId)) {
+    const record = decodeRecord(value);
+    // A record that has moved to another user since (the index is pruned lazily) is not theirs to end.
+    if (handleAt(key, record) !== handle || (record !== undefined && record.userId !== userId)) continue;
+    if (record !== undefined) await end(key);
+    await caller.delete(key);
+    found ||= record !== undefined;
+  }
+  return found;
 }
 
 /**
