@@ -106,6 +106,22 @@ describe('store mode regressions', () => {
     assert.deepEqual(await manager.listSessions('alice'), []);
   });
 
+  it('SM-34 revokeSession ends no record its user index still lists for a user it no longer belongs to', async () => {
+    // An index pruned lazily may list a record under a user it has left.
+    class StaleIndex extends MemoryStore {
+      override async listByUser(userId: string) {
+        return userId === 'alice' ? [...(await super.listByUser('alice')), ...(await super.listByUser('bob'))] : super.listByUser(userId);
+      }
+    }
+    const manager = createSessionManager({ secrets: SECRET, store: new StaleIndex() });
+    const s = await manager.load(undefined);
+    s.set('userId', 'bob');
+    const cookie = cookieOf((await manager.commit(s)).setCookie);
+    const [bobs] = await manager.listSessions('bob');
+    assert.equal(await manager.revokeSession('alice', bobs!.handle), false);
+    assert.equal((await manager.load(cookie)).get('userId'), 'bob');
+  });
+
   it('a regenerate whose write fails leaves the old session as it was', async () => {
     const store = new MemoryStore();
     const manager = createSessionManager({ secrets: SECRET, store, maxRecordBytes: 4096 });
