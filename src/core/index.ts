@@ -1,4 +1,5 @@
 // The `tessera-session` entry: what applications (and store authors) use. Adapters add `tessera-session/adapter`.
+export type { ClearSiteDataType, DestroyOptions } from './clear-site-data.js';
 export type { Clock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { CookieOptions } from './cookie/options.js';

@@ -1,5 +1,6 @@
 import { NO_WORK, thenMaybe } from './carrier.js';
 import type { Carrier, CarrierContext, CarrierWork, RequestState } from './carrier.js';
+import { clearSiteDataHeader } from './clear-site-data.js';
 import { createCookieCarrier } from './cookie-mode/carrier.js';
 import { createKeyring } from './crypto/keyring.js';
 import { hashStoreKey } from './crypto/random.js';
@@ -21,7 +22,7 @@ import type { ClientInfo, DefaultSessionData, SessionInfo } from './types.js';
 export interface CommitResult {
   /** Set-Cookie values; empty when the cookie does not change (and always with the header transport). */
   setCookie: string[];
-  /** Every response header to send, lower-case names: append each `set-cookie`, set the others (`cache-control: no-store` whenever the token changes, the header transport's token header). */
+  /** Every response header to send, lower-case names: append each `set-cookie`, set the others (`cache-control: no-store` whenever the token changes, the header transport's token header, `clear-site-data` after `destroy({ clearSiteData })`). */
   headers: Array<[name: string, value: string]>;
 }
 
@@ -54,8 +55,9 @@ interface Prepared extends PreparedCommit {
 const NO_STORE: ResponseHeader = ['cache-control', 'no-store'];
 /** The longest user agent a session records; a longer header is cut. */
 const MAX_USER_AGENT = 512;
+const NO_HEADERS: readonly ResponseHeader[] = Object.freeze([]);
 const resolved = (): Promise<void> => Promise.resolve();
-const NOTHING: Prepared = Object.freeze({ headers: Object.freeze([]) as readonly ResponseHeader[], pending: false, run: resolved, cookie: 'none', onSent: undefined });
+const NOTHING: Prepared = Object.freeze({ headers: NO_HEADERS, pending: false, run: resolved, cookie: 'none', onSent: undefined });
 
 function isEmpty(data: object): boolean {
   for (const key in data) if (Object.hasOwn(data, key)) return false;
@@ -154,10 +156,13 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     // DBSC: a session that logs in (regenerated, with a user) is offered a device binding.
     const offer = carrier.registration !== undefined && f.status === 'regenerated' && plan.cookie === 'set' && userIdOf(options, f.data) !== undefined;
     const work: CarrierWork = carrier.persist(state, plan, now, streaming);
-    if (work === NO_WORK) return NOTHING;
+    const clearSite = f.clearSiteData && clearSiteDataHeader(f.clearSiteData, plan.cookie === 'set' && options.transport.kind === 'cookie');
+    f.clearSiteData = undefined;
+    if (work === NO_WORK) return clearSite === undefined ? NOTHING : { ...NOTHING, headers: [clearSite, NO_STORE] };
     const run = work.run;
+    const extra = clearSite === undefined ? NO_HEADERS : [clearSite];
     // A response that changes the token must never be cached.
-    const headers = work.headers.length === 0 ? work.headers : offer ? [...work.headers, ...carrier.registration!(f.id, now), NO_STORE] : [...work.headers, NO_STORE];
+    const headers = work.headers.length === 0 ? work.headers : offer ? [...work.headers, ...carrier.registration!(f.id, now), ...extra, NO_STORE] : [...work.headers, ...extra, NO_STORE];
     return {
       headers,
       pending: work.pending,

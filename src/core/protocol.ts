@@ -7,7 +7,8 @@ import type { ClientInfo, DefaultSessionData } from './types.js';
 export interface PreparedCommit {
   /**
    * Response headers to send, in order: append each `set-cookie`, set the others (`cache-control`,
-   * the header transport's token header). Empty when the session's token does not change. Apply
+   * the header transport's token header, `clear-site-data`). Empty when the session's token does
+   * not change and no `Clear-Site-Data` was asked for. Apply
    * them after `run()`: the cookie cache's Set-Cookie gets its value there (until then it clears the cache).
    */
   readonly headers: readonly ResponseHeader[];

@@ -1,3 +1,5 @@
+import { clearSiteDataOf } from './clear-site-data.js';
+import type { ClearSiteDataType, DestroyOptions } from './clear-site-data.js';
 import { SessionError } from './errors.js';
 import { generateSessionId } from './crypto/random.js';
 import { expiryOf } from './policy.js';
@@ -36,6 +38,8 @@ export interface SessionFacts {
   cookieLocked: boolean;
   /** DBSC: the session is bound to a device key, and this request proved it with a fresh bound cookie. */
   bound: boolean;
+  /** `destroy({ clearSiteData })`: the kinds the commit's response names in `Clear-Site-Data`. */
+  clearSiteData: readonly ClearSiteDataType[] | undefined;
   readonly rules: ExpiryRules & { readonly clock: Clock };
 }
 
@@ -59,6 +63,7 @@ export function blankFacts(rules: SessionFacts['rules'], now: number, persistent
     baseline: undefined,
     cookieLocked: false,
     bound: false,
+    clearSiteData: undefined,
     rules,
   };
 }
@@ -206,12 +211,17 @@ export class Session<T extends object = DefaultSessionData> {
     f.status = 'regenerated';
   }
 
-  /** Ends the session: the record is deleted and the cookie cleared at commit. Setting data afterwards starts a new session. */
-  destroy(): void;
-  destroy(...callback: unknown[]): void {
-    refuseCallback('destroy', callback);
+  /**
+   * Ends the session: the record is deleted and the cookie cleared at commit. Setting data
+   * afterwards starts a new session. `{ clearSiteData: true }` also has the browser drop what it
+   * kept for the site (`Clear-Site-Data`, see `DestroyOptions`).
+   */
+  destroy(options?: DestroyOptions): void;
+  destroy(...args: unknown[]): void {
+    refuseCallback('destroy', args.length === 1 && typeof args[0] !== 'function' ? [] : args);
     const f = this.#f;
     this.#assertCookieOpen('destroy');
+    f.clearSiteData = clearSiteDataOf(args[0] as DestroyOptions | undefined) ?? f.clearSiteData;
     f.status = 'destroyed';
     f.data = Object.create(null) as Data;
     f.updaters = undefined;

@@ -61,7 +61,9 @@ const setCookiesOf = (prepared: PreparedCommit): string[] => prepared.headers.fi
  * Server Action or a route handler, before `redirect()` (which throws). The cookies are set
  * first, so where Next.js refuses them (a Server Component) it throws before anything is
  * written. Rejects with a `SessionError` when the store fails (`ERR_SESSION_STORE`); the cookies
- * set before it then name a session that was not saved, so the visitor starts anew.
+ * set before it then name a session that was not saved, so the visitor starts anew. It sets
+ * cookies only: `destroy({ clearSiteData: true })` sends no `Clear-Site-Data` here (a Server
+ * Action has no response headers); a route handler with `withSession` sends it.
  *
  * @example
  * 'use server';

@@ -90,7 +90,9 @@ export function authRoutes(deps: AppDeps): Router {
 
   router.post('/logout', (req, res) => {
     const session = sessionOf(req);
-    session.destroy(); // the record is deleted; the flash below starts a new, anonymous session
+    // The record is deleted, and the browser drops the site's cache and storage (Clear-Site-Data;
+    // cookies are kept, since the flash below starts a new, anonymous session).
+    session.destroy({ clearSiteData: true });
     flash(session, 'success', 'You are logged out.');
     res.redirect(303, '/login');
   });
