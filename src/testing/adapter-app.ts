@@ -24,7 +24,7 @@ const json = (status: number, value: unknown, headers: ConformanceReply['headers
  * `GET /read`, `POST /count`, `POST /set?key=&value=&delay=` (waits `delay` ms between reading and
  * writing, so parallel requests overlap), `POST /login?user=&then=` (regenerate, then sign in;
  * with `then`, a 303 to it with an `etag` and a CORS header, as a login form's answer),
- * `POST /logout` (destroy) and `GET /stream` (a change, then a body in three pieces).
+ * `POST /logout?clearSiteData=` (destroy; with `clearSiteData`, `Clear-Site-Data` too) and `GET /stream` (a change, then a body in three pieces).
  */
 export async function conformanceReply(session: Session<ConformanceData>, method: string, url: string): Promise<ConformanceReply> {
   const { pathname, searchParams } = new URL(url, 'http://conformance.invalid');
@@ -47,7 +47,7 @@ export async function conformanceReply(session: Session<ConformanceData>, method
       return then === null ? json(200, { user: session.get('user') }) : json(303, { user: session.get('user') }, [['location', then], ['etag', '"login"'], ['access-control-allow-origin', '*']]);
     }
     case 'POST /logout':
-      session.destroy();
+      session.destroy({ clearSiteData: searchParams.has('clearSiteData') });
       return json(200, { ok: true });
     case 'GET /stream':
       session.set('streamed', true);

@@ -83,7 +83,7 @@ const lifecycle = (mode: 'store' | 'cookie'): AdapterCase[] => {
       },
     },
     {
-      title: `${mode} mode: destroy at logout: the cookie is cleared and the old cookie is dead`,
+      title: `${mode} mode: destroy at logout: the cookie is cleared and the old cookie is dead; SM-30 with clearSiteData, Clear-Site-Data is sent`,
       async run(c) {
         const visitor = (await c.app(options)).client();
         await visitor.post('/login?user=ada');
@@ -94,6 +94,11 @@ const lifecycle = (mode: 'store' | 'cookie'): AdapterCase[] => {
         assert.equal(visitor.cookie('__Host-sid'), undefined);
         assert.equal(body(await visitor.get('/read')).user, null);
         if (mode === 'store') assert.equal(body(await visitor.get('/read', { cookie: `__Host-sid=${old}` })).user, null, 'the old cookie is dead');
+        assert.equal(logout.headers.get('clear-site-data'), null, 'no Clear-Site-Data unless asked');
+        await visitor.post('/login?user=ada');
+        const clearing = await visitor.post('/logout?clearSiteData');
+        assert.equal(clearing.headers.get('clear-site-data'), '"cache", "cookies", "storage"', 'SM-30 destroy({ clearSiteData: true })');
+        assert.equal(clearing.headers.get('cache-control'), 'no-store');
       },
     },
     {
