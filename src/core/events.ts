@@ -16,6 +16,8 @@ export type SessionEventType =
   | 'corrupt'
   /** A compare-and-set commit met another request's write and merged. */
   | 'conflict'
+  /** `maxSessionsPerUser`: a login ended one of the user's least recently used sessions (no `idHash`: only its store key is known). */
+  | 'evicted'
   /** DBSC: a browser registered its key; the session is now bound. */
   | 'dbsc_bound'
   /** DBSC: a bound cookie was renewed with a valid proof. */

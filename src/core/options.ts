@@ -59,6 +59,12 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   /** Compare-and-set retries on conflicting writes before `ERR_SESSION_CONFLICT`. Default 20 (with jittered backoff, about a second at most). */
   maxCommitRetries?: number;
   /**
+   * At most this many sessions per user (ASVS 7.1.2): when a login (a commit that makes a session
+   * a user's) goes over it, the user's least recently used other sessions end, as with
+   * `revokeSession`. Needs a store with a per-user index. Off by default (no limit).
+   */
+  maxSessionsPerUser?: number;
+  /**
    * Renew the session ID after this many seconds of its life (a periodic rotation; the login call
    * is still `regenerate()`). Off by default.
    */
@@ -101,6 +107,8 @@ export interface CookieModeOptions extends CommonSessionOptions {
   maxRecordBytes?: never;
   /** Store mode only: refused in cookie mode. */
   maxCommitRetries?: never;
+  /** Store mode only: refused in cookie mode (a sealed session is in no index). */
+  maxSessionsPerUser?: never;
   /** Store mode only: refused in cookie mode. */
   renewAfter?: never;
   /** Store mode only: refused in cookie mode. */
@@ -140,6 +148,8 @@ export interface ResolvedOptions extends ExpiryRules {
   readonly maxRecordBytes: number;
   readonly storeTimeoutMs: number;
   readonly maxCommitRetries: number;
+  /** Undefined: no limit. */
+  readonly maxSessionsPerUser: number | undefined;
   /** 0: no renewal. */
   readonly renewAfterMs: number;
   readonly renewGraceMs: number;
@@ -183,7 +193,7 @@ export const DEFAULTS = Object.freeze({
 /** The largest `maxCookieBytes`: more would not fit in common request-header limits. */
 const MAX_COOKIE_BYTES_LIMIT = 32 * 1024;
 /** Options of one mode only: given in the other mode they are refused, so a typo is not silently ignored. */
-const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'renewAfter', 'renewGrace', 'cookieCache', 'encryptAtRest'];
+const STORE_ONLY = ['store', 'hashStoreKeys', 'maxRecordBytes', 'maxCommitRetries', 'maxSessionsPerUser', 'renewAfter', 'renewGrace', 'cookieCache', 'encryptAtRest'];
 const COOKIE_ONLY = ['maxCookieBytes', 'revocationStore', 'revocationCheckAfter'];
 
 const configError = (message: string): SessionError => new SessionError('ERR_SESSION_CONFIG', message);
@@ -254,6 +264,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     maxRecordBytes: integer('maxRecordBytes', input.maxRecordBytes ?? DEFAULTS.maxRecordBytes, 1024),
     storeTimeoutMs: ms('storeTimeout', input.storeTimeout ?? DEFAULTS.storeTimeout, { zero: true }),
     maxCommitRetries: integer('maxCommitRetries', input.maxCommitRetries ?? DEFAULTS.maxCommitRetries, 0, 100),
+    maxSessionsPerUser: input.maxSessionsPerUser === undefined ? undefined : integer('maxSessionsPerUser', input.maxSessionsPerUser, 1),
     renewAfterMs,
     renewGraceMs,
     cookieCache: resolveCookieCache(loose.cookieCache, input.cookie, cookie, transport),

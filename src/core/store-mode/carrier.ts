@@ -1,6 +1,7 @@
 import { NO_WORK, thenMaybe } from '../carrier.js';
 import type { Carrier, CarrierContext, RequestState } from '../carrier.js';
 import { hashStoreKey } from '../crypto/random.js';
+import { SessionError } from '../errors.js';
 import { createDbscAccess, dbscContext, hasBoundCookie, registrationHeaders } from '../dbsc/access.js';
 import { createIdSigner, pickSignedId } from '../crypto/signer.js';
 import type { VerifiedId } from '../crypto/signer.js';
@@ -23,7 +24,7 @@ import { decodeForward, decodeRecord, encodeRecord } from './record.js';
 import type { ForwardRecord, SessionRecord } from './record.js';
 import { deriveRenewedId, renewRecord } from './renewal.js';
 import { createSuccession } from './succession.js';
-import { handleOf, listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
+import { evictBeyond, handleOf, listUserSessions, revokeOtherSessions, revokeUserSession } from './user-index.js';
 import type { StoreVisit } from './visit.js';
 
 type State = RequestState<StoreVisit>;
@@ -40,6 +41,13 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   const storeKey = options.hashStoreKeys ? hashStoreKey : (id: string) => id;
   const renewalKey = ctx.keyring.derive('session-renewal')[0]!;
   const succession = createSuccession(ctx.keyring.derive('session-succession')[0]!, options.maxCommitRetries);
+  const limit = options.maxSessionsPerUser;
+  if (limit !== undefined && (store.listByUser === undefined || store.setIf === undefined)) {
+    throw new SessionError('ERR_SESSION_CONFIG', 'maxSessionsPerUser needs a store with a per-user index and compare-and-set (listByUser, setIf): a tessera store, not an express-session one');
+  }
+  /** `maxSessionsPerUser`: ends the least recently used sessions of `userId` beyond the limit, as revokeSession does, never `ownKey`. */
+  const evict = (by: StoreCaller, userId: string, ownKey: string, now: number): Promise<number> =>
+    evictBeyond(by, options, userId, ownKey, limit!, now, async (key) => (await succession.end(by, key, now), cache?.revoked(userId, now), emit('evicted')));
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -182,6 +190,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     }
     if (renewing) emit('renewed', id);
     else if (f.baseline === undefined) emit('created', id);
+    // A login (the session became this user's) may take the user over maxSessionsPerUser.
+    const user = written.record.userId;
+    if (limit !== undefined && user !== undefined && (creating || regenerating || decodeRecord(f.baseline!.text)?.userId !== user)) await evict(caller, user, written.key, now);
     f.data = written.record.data;
     v.key = key;
     v.liveKey = written.key === key ? undefined : written.key;

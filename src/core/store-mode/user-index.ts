@@ -68,3 +68,28 @@ export async function revokeOtherSessions(caller: StoreCaller, userId: string, k
   // first committed, sees it (1 of 250 trials kept one alive on PostgreSQL with one pass).
   return (await caller.deleteByUser(userId, except)) + (await caller.deleteByUser(userId, except));
 }
+
+/**
+ * `maxSessionsPerUser`, after a commit made the session under `ownKey` one of `userId`'s: ranks
+ * the user's live sessions by last use (the most recent first, ties by key, so that every
+ * request ranks alike) and ends those past the first `max`, through `end` as for a revoke,
+ * never `ownKey`. Two logins racing may each leave the other's session alive (the limit is then
+ * exceeded until the next login); they never end each other. Returns how many ended.
+ */
+export async function evictBeyond(caller: StoreCaller, rules: ExpiryRules, userId: string, ownKey: string, max: number, now: number, end: (key: string) => Promise<void>): Promise<number> {
+  const ranked: Array<{ key: string; lastSeenAt: number }> = [];
+  for (const { key, value } of await caller.listByUser(userId)) {
+    const record = decodeRecord(value);
+    if (record !== undefined && record.userId === userId && expiryOf(rules, record) > now) ranked.push({ key, lastSeenAt: record.lastSeenAt });
+  }
+  if (!ranked.some(({ key }) => key === ownKey)) ranked.push({ key: ownKey, lastSeenAt: now });
+  ranked.sort((a, b) => b.lastSeenAt - a.lastSeenAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let ended = 0;
+  for (const { key } of ranked.slice(max)) {
+    if (key === ownKey) continue;
+    await end(key);
+    await caller.delete(key);
+    ended++;
+  }
+  return ended;
+}
