@@ -35,7 +35,7 @@ export interface CarrierWork {
 export interface CarrierContext {
   readonly options: ResolvedOptions;
   readonly keyring: Keyring;
-  emit(type: SessionEventType, id?: string): void;
+  emit(type: SessionEventType, id?: string, userId?: string): void;
 }
 
 /** Where a session's record goes: a store (store mode) or the cookie itself (cookie mode). */

@@ -83,7 +83,8 @@ describe('SM-30 destroy({ clearSiteData })', () => {
 
   it('a bad clearSiteData is ERR_SESSION_CONFIG and leaves the session alive; a callback is still refused', async () => {
     const { manager, session, cookie } = await loggedIn();
-    for (const bad of [['cookie'], 'cookies', 1, [null]]) {
+    // eslint-disable-next-line no-sparse-arrays -- a sparse array, whose hole every() would skip
+    for (const bad of [['cookie'], 'cookies', 1, [null], [, 'cache']]) {
       assert.throws(() => session.destroy({ clearSiteData: bad as never }), (e: unknown) => isSessionError(e, 'ERR_SESSION_CONFIG'));
     }
     assert.equal(session.get('userId'), 'ada');
@@ -94,7 +95,7 @@ describe('SM-30 destroy({ clearSiteData })', () => {
   it('property: clearSiteDataOf gives known kinds, each once, or throws ERR_SESSION_CONFIG; never anything else', () => {
     const known = ['cache', 'cookies', 'storage', 'executionContexts', 'clientHints', 'prefetchCache', 'prerenderCache'];
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.array(fc.constantFrom(...known, '*', 'Cookies', '')), fc.boolean()), (value) => {
+      fc.property(fc.oneof(fc.anything(), fc.array(fc.constantFrom(...known, '*', 'Cookies', '')), fc.sparseArray(fc.constantFrom(...known)), fc.boolean()), (value) => {
         let kinds: readonly string[] | undefined;
         try {
           kinds = clearSiteDataOf({ clearSiteData: value as never });

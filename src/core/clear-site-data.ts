@@ -27,7 +27,8 @@ export function clearSiteDataOf(options: DestroyOptions | undefined): readonly C
   const value = options?.clearSiteData;
   if (value === undefined || value === false) return undefined;
   if (value === true) return DEFAULT_KINDS;
-  if (Array.isArray(value) && value.every((kind) => KINDS.includes(kind))) return value.length === 0 ? undefined : [...new Set(value)];
+  // Indexed, not every(): every() skips the holes of a sparse array.
+  if (Array.isArray(value) && Array.from(value, (kind: unknown) => KINDS.includes(kind as ClearSiteDataType)).every(Boolean)) return value.length === 0 ? undefined : [...new Set(value)];
   throw new SessionError('ERR_SESSION_CONFIG', `clearSiteData must be true, false or an array of ${KINDS.map((k) => JSON.stringify(k)).join(', ')}; got ${JSON.stringify(value) ?? String(value)}`);
 }
 

@@ -16,7 +16,7 @@ export type SessionEventType =
   | 'corrupt'
   /** A compare-and-set commit met another request's write and merged. */
   | 'conflict'
-  /** `maxSessionsPerUser`: a login ended one of the user's least recently used sessions (no `idHash`: only its store key is known). */
+  /** `maxSessionsPerUser`: a login ended one of the user's least recently used sessions. It carries `userId`, not `idHash` (only the session's store key is known). */
   | 'evicted'
   /** DBSC: a browser registered its key; the session is now bound. */
   | 'dbsc_bound'
@@ -33,6 +33,11 @@ export interface SessionEvent {
   type: SessionEventType;
   /** SHA-256 of the session ID, base64url, first 16 characters: enough to correlate, useless as a cookie. */
   idHash?: string;
+  /**
+   * The user whose session ended, on `evicted` only: tell your other instances, so that with
+   * `cookieCache` their `revalidate` refuses its cached copies at once.
+   */
+  userId?: string;
   /** Epoch ms. */
   at: number;
 }

@@ -78,10 +78,10 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
   const context: CarrierContext = {
     options,
     keyring: createKeyring(input.secrets),
-    emit(type, id) {
+    emit(type, id, userId) {
       if (onEvent === undefined) return;
       try {
-        onEvent({ type, at: clock.now(), ...(id ? { idHash: hashStoreKey(id).slice(0, 16) } : {}) });
+        onEvent({ type, at: clock.now(), ...(id ? { idHash: hashStoreKey(id).slice(0, 16) } : {}), ...(userId === undefined ? {} : { userId }) });
       } catch {
         // A failing listener must not break the request.
       }

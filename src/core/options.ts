@@ -60,8 +60,9 @@ export interface SessionManagerOptions extends CommonSessionOptions {
   maxCommitRetries?: number;
   /**
    * At most this many sessions per user (ASVS 7.1.2): when a login (a commit that makes a session
-   * a user's) goes over it, the user's least recently used other sessions end, as with
-   * `revokeSession`. Needs a store with a per-user index. Off by default (no limit).
+   * a user's) goes over it, the user's least recently used other sessions (by `lastSeenAt`) end,
+   * as with `revokeSession`, with an `evicted` event each. Needs a store with a per-user index.
+   * Off by default (no limit).
    */
   maxSessionsPerUser?: number;
   /**

@@ -45,9 +45,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
   if (limit !== undefined && (store.listByUser === undefined || store.setIf === undefined)) {
     throw new SessionError('ERR_SESSION_CONFIG', 'maxSessionsPerUser needs a store with a per-user index and compare-and-set (listByUser, setIf): a tessera store, not an express-session one');
   }
-  /** `maxSessionsPerUser`: ends the least recently used sessions of `userId` beyond the limit, as revokeSession does, never `ownKey`. */
-  const evict = (by: StoreCaller, userId: string, ownKey: string, now: number): Promise<number> =>
-    evictBeyond(by, options, userId, ownKey, limit!, now, async (key) => (await succession.end(by, key, now), cache?.revoked(userId, now), emit('evicted')));
+  /** `maxSessionsPerUser`: ends the least recently used sessions of `userId` beyond the limit, as revokeSession does, never the login's own (`ownKeys`). */
+  const evict = (by: StoreCaller, userId: string, ownKeys: readonly string[], now: number): Promise<number> =>
+    evictBeyond(by, options, userId, ownKeys, limit!, now, async (key) => (await succession.end(by, key, now), cache?.revoked(userId, now), emit('evicted', undefined, userId)));
   const cache = options.cookieCache && createCookieCache(options.cookieCache, ctx.keyring, store);
   const dbsc = options.dbsc && dbscContext(options, options.dbsc, { caller, signer, storeKey, emit, keyring: ctx.keyring, store });
 
@@ -192,7 +192,9 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
     else if (f.baseline === undefined) emit('created', id);
     // A login (the session became this user's) may take the user over maxSessionsPerUser.
     const user = written.record.userId;
-    if (limit !== undefined && user !== undefined && (creating || regenerating || decodeRecord(f.baseline!.text)?.userId !== user)) await evict(caller, user, written.key, now);
+    if (limit !== undefined && user !== undefined && (creating || regenerating || decodeRecord(f.baseline!.text)?.userId !== user)) {
+      await evict(caller, user, [written.key, ...(regenerating ? await succession.successors(caller, loadedKeyOf(v)) : [])], now);
+    }
     f.data = written.record.data;
     v.key = key;
     v.liveKey = written.key === key ? undefined : written.key;

@@ -81,6 +81,8 @@ export function mergeRecord(
     data,
     // Only the DBSC endpoints change a binding: the stored one always wins.
     binding: theirs.binding,
+    // A renewed record's handle (record.ts), whichever side has it: both sides derive the same one.
+    handle: theirs.handle ?? ours.handle,
   };
 }
 

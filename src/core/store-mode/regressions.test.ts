@@ -122,6 +122,54 @@ describe('store mode regressions', () => {
     assert.equal((await manager.load(cookie)).get('userId'), 'bob');
   });
 
+  it('SM-34 the handle survives a merge: two requests renewing at once, and a conflicting write after the renewal', async () => {
+    for (const conflictAfter of [false, true]) {
+      const { clock, manager } = renewing();
+      const s = await manager.load(undefined);
+      s.set('userId', 'alice');
+      const cookie = cookieOf((await manager.commit(s)).setCookie);
+      const [listed] = await manager.listSessions('alice');
+      clock.advance(601);
+      const [a, b] = [await manager.load(cookie), await manager.load(cookie)];
+      const renewed = cookieOf((await Promise.all([manager.commit(a), manager.commit(b)]))[0].setCookie);
+      if (conflictAfter) {
+        const [x, y] = [await manager.load(renewed), await manager.load(renewed)];
+        x.set('a', 1);
+        y.set('b', 2);
+        await manager.commit(x);
+        await manager.commit(y);
+      }
+      clock.advance(11);
+      assert.deepEqual((await manager.listSessions('alice')).map((i) => i.handle), [listed!.handle], `conflictAfter: ${conflictAfter}`);
+      assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+      assert.equal((await manager.load(renewed)).isNew, true);
+    }
+  });
+
+  it('a session revoked or logged out after a renewal never comes back through a regenerate() that loaded it before the renewal', async () => {
+    for (const end of ['revoke', 'logout'] as const) {
+      const { clock, manager } = renewing();
+      const s = await manager.load(undefined);
+      s.set('userId', 'alice');
+      const cookie = cookieOf((await manager.commit(s)).setCookie);
+      const [listed] = await manager.listSessions('alice');
+      clock.advance(601);
+      const stepUp = await manager.load(cookie); // in flight while the rest happens
+      const renewed = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
+      if (end === 'revoke') assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+      else {
+        const logout = await manager.load(renewed);
+        logout.destroy();
+        await manager.commit(logout);
+      }
+      stepUp.regenerate();
+      stepUp.set('elevated', true);
+      const issued = (await manager.commit(stepUp)).setCookie.find((c) => !c.includes('Max-Age=0'));
+      assert.equal(issued === undefined ? undefined : (await manager.load(issued.split(';')[0]!)).get('userId'), undefined, `${end}: it came back under a new ID`);
+      assert.deepEqual(await manager.listSessions('alice'), []);
+    }
+  });
+
   it('a regenerate whose write fails leaves the old session as it was', async () => {
     const store = new MemoryStore();
     const manager = createSessionManager({ secrets: SECRET, store, maxRecordBytes: 4096 });

@@ -77,6 +77,43 @@ describe('ASVS 7.1.2 maxSessionsPerUser', () => {
     }
   });
 
+  it('ASVS 7.1.2 a double-clicked login counts once: with a limit of 2 it ends one other device, not two, and neither twin', async () => {
+    const { clock, manager, login, user } = limited(2);
+    const phone = await login('ada');
+    clock.advance(10);
+    const laptop = await login('ada');
+    clock.advance(10);
+    const anonymous = await manager.load(undefined);
+    anonymous.set('csrf', 'x');
+    const browser = cookieOf((await manager.commit(anonymous)).setCookie);
+    clock.advance(10);
+    const twins = await Promise.all([login('ada', browser), login('ada', browser)]);
+    assert.deepEqual([await user(phone), await user(laptop)], [undefined, 'ada'], 'the least recently used device ended, the other stays');
+    assert.deepEqual([await user(twins[0]), await user(twins[1])], ['ada', 'ada'], 'whichever cookie the browser kept works');
+  });
+
+  it('ASVS 7.1.2 the evicted event names the user, so other instances can refuse cookie-cache copies at once (revalidate)', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ clock });
+    const evictedAt = new Map<string, number>(); // what a pub/sub message would carry to the other instances
+    const onEvent = (e: SessionEvent) => void (e.type === 'evicted' && e.userId !== undefined && evictedAt.set(e.userId, e.at));
+    const instance = () =>
+      createSessionManager({ secrets: SECRET, store, clock, maxSessionsPerUser: 1, onEvent, cookieCache: { maxAge: 60, revalidate: (u, at) => at > (evictedAt.get(u) ?? 0) } });
+    const [a, b] = [instance(), instance()];
+    const loginOn = async (manager: typeof a): Promise<string> => {
+      const s = await manager.load(undefined);
+      s.regenerate();
+      s.set('userId', 'ada');
+      return (await manager.commit(s)).setCookie.filter((c) => !c.includes('Max-Age=0')).map((c) => c.split(';')[0]!).join('; ');
+    };
+    const phone = await loginOn(b);
+    assert.match(phone, /-cache=/);
+    clock.advance(5);
+    await loginOn(a);
+    assert.deepEqual([...evictedAt.keys()], ['ada']);
+    assert.equal((await b.load(phone)).get('userId'), undefined, 'instance b no longer serves the evicted phone from its cache');
+  });
+
   it('refused where it cannot work: cookie mode, a store without a per-user index, a limit that is no whole number of at least 1', () => {
     const config = (options: Partial<ManagerOptions>) => () => createSessionManager({ secrets: SECRET, ...options } as ManagerOptions);
     const isConfig = (e: unknown) => isSessionError(e, 'ERR_SESSION_CONFIG');

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SessionError } from '../errors.js';
 import type { StoreCaller } from '../store-caller.js';
+import { decodeForward } from './record.js';
 
 // A logout must not miss a regenerate() of the same session running in another request. The
 // regenerate moves the record to a fresh random ID that the logout cannot derive, so the two meet
@@ -65,12 +66,15 @@ export interface Succession {
   /** The marker's store key for the record loaded from `loadedKey`: an HMAC, so no cookie names it. */
   markerOf(loadedKey: string): string;
   /**
-   * Whether the session loaded from `loadedKey` still lives: its record is there, or a regenerate
+   * Whether the session loaded from `loadedKey` still lives: its record is there (or its renewal's
+   * forward, to a record that is there), or a regenerate
    * that joined its marker moved it and that record (other than `ownKey`) is there (a
    * double-clicked login: the other click deleted the loaded record). An ended marker, or a
    * record gone with no live successor, means the session was destroyed or revoked meanwhile.
    */
   lives(caller: StoreCaller, loadedKey: string, ownKey?: string): Promise<boolean>;
+  /** The keys the regenerates of the record loaded from `loadedKey` joined so far: a double-clicked login's twins. */
+  successors(caller: StoreCaller, loadedKey: string): Promise<string[]>;
   /**
    * A regenerate's side, once its new record exists under `successorKey`: adds that key to the
    * marker. False when the session ended meanwhile: a destroy ended the marker, or the lineage no
@@ -91,7 +95,11 @@ export interface Succession {
 export function createSuccession(secret: Buffer, maxRetries: number): Succession {
   const markerOf = (loadedKey: string): string => createHmac('sha256', secret).update(`succession:${loadedKey}`).digest('base64url');
   async function lives(caller: StoreCaller, loadedKey: string, ownKey?: string): Promise<boolean> {
-    if ((await caller.get(loadedKey)) !== undefined) return true;
+    const text = await caller.get(loadedKey);
+    // A renewal's forward (record.ts) lives only as long as the record it leads to: once that
+    // one is revoked or logged out, a forward left behind must not keep the session alive.
+    const forward = text === undefined ? undefined : decodeForward(text);
+    if (text !== undefined && (forward === undefined || (await caller.get(forward.key)) !== undefined)) return true;
     if (caller.store.setIf === undefined) return false;
     const marker = decodeMarker(await caller.get(markerOf(loadedKey)));
     if (marker.ended) return false;
@@ -101,6 +109,9 @@ export function createSuccession(secret: Buffer, maxRetries: number): Succession
   return {
     markerOf,
     lives,
+    async successors(caller, loadedKey) {
+      return caller.store.setIf === undefined ? [] : decodeMarker(await caller.get(markerOf(loadedKey))).keys;
+    },
     async join(caller, loadedKey, successorKey, now) {
       if (caller.store.setIf === undefined) return true;
       let joined: boolean;

@@ -70,19 +70,22 @@ export async function revokeOtherSessions(caller: StoreCaller, userId: string, k
 }
 
 /**
- * `maxSessionsPerUser`, after a commit made the session under `ownKey` one of `userId`'s: ranks
- * the user's live sessions by last use (the most recent first, ties by key, so that every
- * request ranks alike) and ends those past the first `max`, through `end` as for a revoke,
- * never `ownKey`. Two logins racing may each leave the other's session alive (the limit is then
- * exceeded until the next login); they never end each other. Returns how many ended.
+ * `maxSessionsPerUser`, after a commit made the session under `ownKeys[0]` one of `userId`'s:
+ * ranks the user's live sessions by last use (the most recent first, ties by key, so that every
+ * request ranks alike) and ends those past the first `max` through `end`, as a revoke does.
+ * `ownKeys` are the login's own records: its key, then a double-clicked login's twins (the other
+ * regenerates of the same loaded session), which count once with it and never end here. Two
+ * logins racing never both end: each ranks alike, so at most the one ranked lower ends, and both
+ * may stay (one over the limit until the next login). Returns how many ended.
  */
-export async function evictBeyond(caller: StoreCaller, rules: ExpiryRules, userId: string, ownKey: string, max: number, now: number, end: (key: string) => Promise<void>): Promise<number> {
-  const ranked: Array<{ key: string; lastSeenAt: number }> = [];
+export async function evictBeyond(caller: StoreCaller, rules: ExpiryRules, userId: string, ownKeys: readonly string[], max: number, now: number, end: (key: string) => Promise<void>): Promise<number> {
+  const [ownKey] = ownKeys;
+  const ranked: Array<{ key: string; lastSeenAt: number }> = [{ key: ownKey!, lastSeenAt: now }];
   for (const { key, value } of await caller.listByUser(userId)) {
     const record = decodeRecord(value);
-    if (record !== undefined && record.userId === userId && expiryOf(rules, record) > now) ranked.push({ key, lastSeenAt: record.lastSeenAt });
+    if (ownKeys.includes(key) || record === undefined || record.userId !== userId || expiryOf(rules, record) <= now) continue;
+    ranked.push({ key, lastSeenAt: record.lastSeenAt });
   }
-  if (!ranked.some(({ key }) => key === ownKey)) ranked.push({ key: ownKey, lastSeenAt: now });
   ranked.sort((a, b) => b.lastSeenAt - a.lastSeenAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   let ended = 0;
   for (const { key } of ranked.slice(max)) {
