@@ -123,5 +123,21 @@ for (const backend of stores) {
         assert.deepEqual(await manager.listSessions(user), []);
       }
     });
+
+    it('a session revoked by a handle listed before its renewal never comes back through a regenerate() that loaded it under the old ID', async () => {
+      const user = `revived-${process.pid}-${Date.now()}`;
+      const created = await manager.load(undefined);
+      created.set('userId', user);
+      const cookie = cookieOf((await manager.commit(created)).setCookie);
+      const [listed] = await manager.listSessions(user);
+      clock.advance(601);
+      const stepUp = await manager.load(cookie); // a login or privilege change, in flight
+      await manager.commit(await manager.load(cookie)); // a parallel request renews the ID
+      assert.equal(await manager.revokeSession(user, listed!.handle), true);
+      stepUp.regenerate();
+      const issued = (await manager.commit(stepUp)).setCookie.find((c) => !c.includes('Max-Age=0'));
+      assert.equal(issued === undefined ? undefined : (await manager.load(issued.split(';')[0]!)).get('userId'), undefined);
+      assert.deepEqual(await manager.listSessions(user), []);
+    });
   });
 }
