@@ -6,7 +6,7 @@
 // Warnings about sources under a PENDING path are listed with their reason and do not fail; the
 // list says what is not yet held to the rule, and shrinks to empty.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +40,31 @@ function filesUnder(dir) {
   });
 }
 
+/**
+ * TypeDoc prints the default of a *function's* type parameter as the type it resolves to in this
+ * package, where `SessionData` is not augmented: `DefaultSessionData` comes out as
+ * `Record<string, unknown>`, which reads as if the function ignored your `SessionData`. No type
+ * parameter in src defaults to `Record<string, unknown>` itself, so every such default row is put
+ * back as the link TypeDoc prints for the same default on interfaces.
+ */
+function restoreDefaultSessionData(dir) {
+  const expanded = /(`T` \*extends\* `object` \| )`Record`\\<`string`, `unknown`\\> \|/g;
+  for (const path of filesUnder(dir).filter((p) => p.endsWith('.md'))) {
+    const text = readFileSync(path, 'utf8');
+    const root = relative(dirname(path), join(dir, 'tessera-session.md')).split('\\').join('/');
+    const link = `[\`DefaultSessionData\`](${root === 'tessera-session.md' ? '' : root}#defaultsessiondata)`;
+    const fixed = text.replace(expanded, `$1${link} |`);
+    if (fixed !== text) writeFileSync(path, fixed);
+  }
+}
+
 const out = check ? mkdtempSync(join(tmpdir(), 'tessera-api-')) : committed;
 const problems = [];
 let pendingCount = 0;
 try {
   const { errors, warnings } = typedoc(out);
   problems.push(...errors);
+  restoreDefaultSessionData(out);
   const pendingOf = (line) => PENDING.find((pending) => line.includes(`/${pending.path}`) || line.includes(` ${pending.path}`));
   const held = warnings.filter((line) => pendingOf(line) === undefined);
   problems.push(...held.map((line) => `${line} (every export needs a doc comment: the API reference is made from them)`));

@@ -94,5 +94,7 @@ Object.assign(session, {
 });
 
 export { getSession } from './get-session.js';
+export { isSessionHttpError } from './reply-headers.js';
+export type { SessionHttpError } from './reply-headers.js';
 export { saveSession } from './save-session.js';
 export type { SessionInfo } from '../index.js';

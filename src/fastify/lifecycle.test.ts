@@ -7,7 +7,7 @@ import { MemoryStore, SessionError, createSessionManager, isSessionError } from 
 import { FaultyStore } from '../testing/index.js';
 import type { Browser } from '../../test/support/http.js';
 import { RecordingStore } from '../../test/support/recording-store.js';
-import { session } from './index.js';
+import { isSessionHttpError, session } from './index.js';
 import { fastifyApps } from './test-setup.js';
 
 const SECRET = 'fastify lifecycle test secret 0123456789';
@@ -158,10 +158,14 @@ describe('fastify plugin: store failures', () => {
       store,
       (app) => {
         app.setErrorHandler(async (error, _request, reply) => {
-          const failure = error as SessionError & { statusCode: number; headers?: Record<string, string> };
-          handled.push([failure.code, failure.statusCode]);
+          // No cast: the guard gives the status and headers. An error of the app's own is not one.
+          if (!isSessionHttpError(error)) return reply.code(418).send({ retry: false });
+          handled.push([error.code, error.statusCode]);
           // Fastify's default handler applies error.headers; an application's own handler does it itself.
-          return reply.code(failure.statusCode).headers(failure.headers ?? {}).send({ retry: true });
+          return reply.code(error.statusCode).headers(error.headers ?? {}).send({ retry: true });
+        });
+        app.get('/teapot', async () => {
+          throw Object.assign(new Error('not a session failure'), { statusCode: 503 });
         });
       },
       { onStoreError: 'error' },
@@ -174,6 +178,8 @@ describe('fastify plugin: store failures', () => {
     const commit = await browser.get('/count');
     assert.deepEqual([commit.status, commit.headers.get('retry-after'), commit.setCookie], [503, '1', []]);
     assert.deepEqual(handled, [['ERR_SESSION_STORE', 503], ['ERR_SESSION_STORE', 503]]);
+    store.fault = 'none';
+    assert.equal((await browser.get('/teapot')).status, 418, 'isSessionHttpError: only the session failures');
     await store.close();
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { isSessionError } from '../index.js';
 import type { SessionError } from '../index.js';
 import type { PreparedCommit } from '../adapter/index.js';
 import { FAILURE_REMOVES, failureAnswer, nodeHeaderSink, varyWith, writeSessionHeaders } from '../adapter/index.js';
@@ -33,8 +34,30 @@ export function failureReply(reply: FastifyReply, error: SessionError): string {
   return answer.body;
 }
 
-/** The error Fastify's error handler gets with `onStoreError: 'error'`: the `SessionError` with its `statusCode` and, for a 503, `Retry-After`. */
-export function forErrorHandler(error: SessionError): SessionError & { statusCode: number; headers?: Record<string, string> } {
+/** The error Fastify's error handler gets with `onStoreError: 'error'`: the `SessionError` with the status and headers to answer with. */
+export interface SessionHttpError extends SessionError {
+  /** 503 when the store failed, timed out or kept conflicting; 500 for anything else. */
+  statusCode: number;
+  /** On a 503, `Retry-After`. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Whether `error` is a session failure the plugin handed to your error handler
+ * (`onStoreError: 'error'`): then it has its `statusCode` and `headers` to answer with.
+ *
+ * @example
+ * app.setErrorHandler(async (error, request, reply) => {
+ *   if (isSessionHttpError(error)) return reply.code(error.statusCode).headers(error.headers ?? {}).send({ error: 'try again' });
+ *   throw error;
+ * });
+ */
+export function isSessionHttpError(error: unknown): error is SessionHttpError {
+  return isSessionError(error) && typeof (error as Partial<SessionHttpError>).statusCode === 'number';
+}
+
+/** The `SessionHttpError` of `error`, for Fastify's error handler. */
+export function forErrorHandler(error: SessionError): SessionHttpError {
   const { status, headers } = failureAnswer(error);
   const retry = headers.filter(([name]) => name === 'retry-after');
   return Object.assign(error, retry.length > 0 ? { statusCode: status, headers: Object.fromEntries(retry) } : { statusCode: status });
