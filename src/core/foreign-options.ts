@@ -9,7 +9,7 @@ const FOREIGN: Readonly<Record<string, string>> = {
   secret: 'pass secrets: one random secret of at least 32 bytes, or an array of them (the first signs)',
   name: 'the cookie name is cookie.name (default __Host-sid)',
   resave: 'a session is written only when it changed, or when its idle deadline needs moving (touchAfter)',
-  saveUninitialized: 'a session that holds no data is never stored',
+  saveUninitialized: 'a new session that holds no data is never stored',
   rolling: 'the idle deadline moves with activity (idleTimeout), refreshed at most once per touchAfter seconds',
   genid: 'session IDs are always 32 random bytes from the CSPRNG',
   unset: 'call session.destroy() to end a session',

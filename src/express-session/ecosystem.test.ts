@@ -158,6 +158,36 @@ describe('express-session compat: express-session stores, unchanged', () => {
       const ttl = await client.ttl(`${prefix}${id}`);
       assert.ok(ttl > 50 && ttl <= 60, `TTL ${ttl}`);
     });
+
+    it("a session loaded through it is this package's (connect-redis extends the real express-session's Store): promise forms, regenerateKeepsData, destroyClearsCookie", { skip: skip ?? false }, async () => {
+      const store = new ConnectRedisStore({ client, prefix });
+      const app = express();
+      app.use(ours({ store, regenerateKeepsData: true, destroyClearsCookie: true }) as express.RequestHandler);
+      const sess = (req: Request) => (req as unknown as SessionRequest).session!;
+      app.get('/add', (req, res) => {
+        sess(req).cart = [...((sess(req).cart as string[] | undefined) ?? []), 'apple'];
+        res.json({ ok: true });
+      });
+      app.get('/kind', async (req, res) => {
+        const saved = sess(req).save();
+        res.json({ ours: sess(req) instanceof session.Session, promise: typeof (saved as { then?: unknown }).then === 'function' });
+        await saved;
+      });
+      app.get('/login', async (req, res) => {
+        await sess(req).regenerate(); // once a crash: the real package's regenerate(fn) got no callback
+        res.json({ cart: sess(req).cart ?? null });
+      });
+      app.get('/logout', async (req, res) => {
+        await sess(req).destroy();
+        res.json({ ok: true });
+      });
+      const browser = await listen(app);
+      await browser.get('/add');
+      assert.deepEqual(JSON.parse((await browser.get('/kind')).body), { ours: true, promise: true }, 'loaded from the store');
+      assert.deepEqual(JSON.parse((await browser.get('/login')).body), { cart: ['apple'] }, 'regenerateKeepsData');
+      const logout = await browser.get('/logout');
+      assert.match(logout.setCookie[0] ?? '', /^connect\.sid=; .*Expires=Thu, 01 Jan 1970/, 'destroyClearsCookie');
+    });
   });
 
   describe('connect-pg-simple 10 (built on our Store)', async () => {

@@ -37,12 +37,15 @@ export function session(options: SessionOptions = {}): SessionMiddleware {
   };
 
   let storeReady = true;
-  store.on('disconnect', () => {
-    storeReady = false;
-  });
-  store.on('connect', () => {
-    storeReady = true;
-  });
+  // Every Store is an EventEmitter; a bare object with get/set/destroy has no events to follow.
+  if (typeof store.on === 'function') {
+    store.on('disconnect', () => {
+      storeReady = false;
+    });
+    store.on('connect', () => {
+      storeReady = true;
+    });
+  }
 
   return function expressSession(incoming: IncomingMessage, res: ServerResponse, next: NextFunction): void {
     const req = incoming as SessionRequest;

@@ -6,9 +6,10 @@ import type { SessionStore } from '../index.js';
 import type { CookieOptions } from './cookie.js';
 import { deprecate } from './deprecate.js';
 import { MemoryStore } from './memory-store.js';
-import type { SessionRequest, Store } from './session.js';
+import type { SessionRequest, Store, StoreMethods } from './session.js';
 import type { SecretKey } from './signature.js';
 import { TesseraStore, isTesseraStore } from './tessera-store.js';
+import { adoptStore } from './foreign-store.js';
 
 /** The options of express-session 1.19, plus tessera's opt-in fixes. */
 export interface SessionOptions {
@@ -30,8 +31,11 @@ export interface SessionOptions {
   rolling?: boolean | undefined;
   /** Save and send a cookie for new, unmodified sessions. Default true, with a deprecation warning when not given. */
   saveUninitialized?: boolean | undefined;
-  /** An express-session store, or a tessera SessionStore. Default a bounded MemoryStore. */
-  store?: Store | SessionStore | undefined;
+  /**
+   * An express-session store (connect-redis, connect-pg-simple, ...: any object with their
+   * callback `get`, `set` and `destroy`), or a tessera SessionStore. Default a bounded MemoryStore.
+   */
+  store?: Store | StoreMethods | SessionStore | undefined;
   /** What happens when `req.session` is deleted or nulled: `'keep'` (default) or `'destroy'`. */
   unset?: 'destroy' | 'keep' | undefined;
   /** tessera: `req.session.destroy()` also expires the cookie in the browser. Default false (v1 keeps it). */
@@ -92,7 +96,7 @@ export function resolveOptions(options: SessionOptions): Settings {
   if (secrets === undefined) deprecate('req.secret; provide secret option', 'TESSERA_ES_REQ_SECRET');
 
   const given = options.store;
-  const store: Store = given === undefined ? new MemoryStore() : isTesseraStore(given) ? new TesseraStore(given) : (given as Store);
+  const store: Store = given === undefined ? new MemoryStore() : isTesseraStore(given) ? new TesseraStore(given) : adoptStore(given as StoreMethods);
   if (process.env.NODE_ENV === 'production' && store instanceof MemoryStore) {
     console.warn('Warning: the express-session MemoryStore keeps sessions in this process only: they are lost on restart and not shared between processes. Use a real store in production.');
   }

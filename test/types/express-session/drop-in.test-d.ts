@@ -92,3 +92,9 @@ export function plain(req: SessionRequest): number | undefined {
   void req.session.views;
   return req.session?.views;
 }
+
+// connect-redis 9 extends the real express-session's Store, whose types (@types/express-session)
+// a migrated app no longer has: its RedisStore is still accepted as `store`, with no cast.
+import { RedisStore as ConnectRedisStore } from 'connect-redis';
+import { createClient as createRedisClient } from 'redis';
+session({ secret: 'a', resave: false, saveUninitialized: false, store: new ConnectRedisStore({ client: createRedisClient() }) });
