@@ -160,9 +160,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     f.clearSiteData = undefined;
     if (work === NO_WORK) return clearSite === undefined ? NOTHING : { ...NOTHING, headers: [clearSite, NO_STORE] };
     const run = work.run;
-    const extra = clearSite === undefined ? NO_HEADERS : [clearSite];
-    // A response that changes the token must never be cached.
-    const headers = work.headers.length === 0 ? work.headers : offer ? [...work.headers, ...carrier.registration!(f.id, now), ...extra, NO_STORE] : [...work.headers, ...extra, NO_STORE];
+    // A response that changes the token (or clears site data) must never be cached.
+    const headers =
+      work.headers.length === 0 && clearSite === undefined
+        ? work.headers
+        : [...work.headers, ...(offer ? carrier.registration!(f.id, now) : NO_HEADERS), ...(clearSite === undefined ? NO_HEADERS : [clearSite]), NO_STORE];
     return {
       headers,
       pending: work.pending,
