@@ -18,6 +18,16 @@ function renewing(extra: { persistent?: boolean } = {}) {
   return { clock, store, events, manager };
 }
 
+/** A renewing manager with one session of alice's, committed, and its handle as listed now. */
+async function aliceListed() {
+  const { clock, manager } = renewing();
+  const s = await manager.load(undefined);
+  s.set('userId', 'alice');
+  const cookie = cookieOf((await manager.commit(s)).setCookie);
+  const [listed] = await manager.listSessions('alice');
+  return { clock, manager, cookie, handle: listed!.handle };
+}
+
 describe('store mode regressions', () => {
   it('a renewing request that ends after the grace window never deletes the renewed session', async () => {
     const { clock, manager } = renewing();
@@ -71,36 +81,29 @@ describe('store mode regressions', () => {
   });
 
   it('SM-34 a handle listed before renewals still names the session after them, past the grace too; a regenerate gives a new one', async () => {
-    const { clock, manager } = renewing();
-    const s = await manager.load(undefined);
-    s.set('userId', 'alice');
-    let cookie = cookieOf((await manager.commit(s)).setCookie);
-    const [listed] = await manager.listSessions('alice');
+    const { clock, manager, cookie: first, handle } = await aliceListed();
+    let cookie = first;
     for (let i = 0; i < 2; i++) {
       clock.advance(601);
       cookie = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
     }
     clock.advance(11); // both forwards have expired
-    assert.deepEqual((await manager.listSessions('alice')).map((x) => x.handle), [listed!.handle]);
+    assert.deepEqual((await manager.listSessions('alice')).map((x) => x.handle), [handle]);
     const login = await manager.load(cookie);
     login.regenerate();
     const loggedIn = cookieOf((await manager.commit(login)).setCookie);
     const [after] = await manager.listSessions('alice');
-    assert.notEqual(after!.handle, listed!.handle, 'a regenerate starts a new session, with a new handle');
-    assert.equal(await manager.revokeSession('alice', listed!.handle), false);
+    assert.notEqual(after!.handle, handle, 'a regenerate starts a new session, with a new handle');
+    assert.equal(await manager.revokeSession('alice', handle), false);
     assert.equal(await manager.revokeSession('alice', after!.handle), true);
     assert.equal((await manager.load(loggedIn)).isNew, true, 'revoked');
   });
 
   it('SM-34 revokeSession with a handle listed before a renewal ends the renewed session, also within the grace window', async () => {
-    const { clock, manager } = renewing();
-    const s = await manager.load(undefined);
-    s.set('userId', 'alice');
-    const cookie = cookieOf((await manager.commit(s)).setCookie);
-    const [listed] = await manager.listSessions('alice');
+    const { clock, manager, cookie, handle } = await aliceListed();
     clock.advance(601);
     const renewed = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
-    assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+    assert.equal(await manager.revokeSession('alice', handle), true);
     assert.equal((await manager.load(renewed)).isNew, true, 'the renewed ID no longer works');
     assert.equal((await manager.load(cookie)).isNew, true, 'nor the old one in its grace window');
     assert.deepEqual(await manager.listSessions('alice'), []);
@@ -124,11 +127,7 @@ describe('store mode regressions', () => {
 
   it('SM-34 the handle survives a merge: two requests renewing at once, and a conflicting write after the renewal', async () => {
     for (const conflictAfter of [false, true]) {
-      const { clock, manager } = renewing();
-      const s = await manager.load(undefined);
-      s.set('userId', 'alice');
-      const cookie = cookieOf((await manager.commit(s)).setCookie);
-      const [listed] = await manager.listSessions('alice');
+      const { clock, manager, cookie, handle } = await aliceListed();
       clock.advance(601);
       const [a, b] = [await manager.load(cookie), await manager.load(cookie)];
       const renewed = cookieOf((await Promise.all([manager.commit(a), manager.commit(b)]))[0].setCookie);
@@ -140,23 +139,19 @@ describe('store mode regressions', () => {
         await manager.commit(y);
       }
       clock.advance(11);
-      assert.deepEqual((await manager.listSessions('alice')).map((i) => i.handle), [listed!.handle], `conflictAfter: ${conflictAfter}`);
-      assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+      assert.deepEqual((await manager.listSessions('alice')).map((i) => i.handle), [handle], `conflictAfter: ${conflictAfter}`);
+      assert.equal(await manager.revokeSession('alice', handle), true);
       assert.equal((await manager.load(renewed)).isNew, true);
     }
   });
 
   it('a session revoked or logged out after a renewal never comes back through a regenerate() that loaded it before the renewal', async () => {
     for (const end of ['revoke', 'logout'] as const) {
-      const { clock, manager } = renewing();
-      const s = await manager.load(undefined);
-      s.set('userId', 'alice');
-      const cookie = cookieOf((await manager.commit(s)).setCookie);
-      const [listed] = await manager.listSessions('alice');
+      const { clock, manager, cookie, handle } = await aliceListed();
       clock.advance(601);
       const stepUp = await manager.load(cookie); // in flight while the rest happens
       const renewed = cookieOf((await manager.commit(await manager.load(cookie))).setCookie);
-      if (end === 'revoke') assert.equal(await manager.revokeSession('alice', listed!.handle), true);
+      if (end === 'revoke') assert.equal(await manager.revokeSession('alice', handle), true);
       else {
         const logout = await manager.load(renewed);
         logout.destroy();
