@@ -34,8 +34,9 @@ export interface SessionEvent {
   /** SHA-256 of the session ID, base64url, first 16 characters: enough to correlate, useless as a cookie. */
   idHash?: string;
   /**
-   * The user whose session ended, on `evicted` only: tell your other instances, so that with
-   * `cookieCache` their `revalidate` refuses its cached copies at once.
+   * The user whose session ended, on `evicted` and (store mode) `destroyed`, emitted once the
+   * record is gone from the store: tell your other instances, so that with `cookieCache` their
+   * `revalidate` refuses its cached copies at once (docs/cookie-cache.md).
    */
   userId?: string;
   /** Epoch ms. */

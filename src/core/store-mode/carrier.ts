@@ -269,7 +269,7 @@ export function createStoreCarrier(ctx: CarrierContext, input: { store?: Session
           await succession.end(caller, loadedKeyOf(v), now);
           for (const key of keysOf(state)) await caller.delete(key);
           if (cache !== undefined) cache.destroyed(f.baseline!.text, now);
-          emit('destroyed', loadedId);
+          emit('destroyed', loadedId, decodeRecord(f.baseline!.text)?.userId);
           settle(state, undefined, now);
         }).then(slot?.fill),
       };
