@@ -161,10 +161,13 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     if (work === NO_WORK) return clearSite === undefined ? NOTHING : { ...NOTHING, headers: [clearSite, NO_STORE] };
     const run = work.run;
     // A response that changes the token (or clears site data) must never be cached.
-    const headers =
-      work.headers.length === 0 && clearSite === undefined
-        ? work.headers
-        : [...work.headers, ...(offer ? carrier.registration!(f.id, now) : NO_HEADERS), ...(clearSite === undefined ? NO_HEADERS : [clearSite]), NO_STORE];
+    let headers = work.headers;
+    if (headers.length > 0 || clearSite !== undefined) {
+      const all = offer ? [...headers, ...carrier.registration!(f.id, now)] : [...headers];
+      if (clearSite !== undefined) all.push(clearSite);
+      all.push(NO_STORE);
+      headers = all;
+    }
     return {
       headers,
       pending: work.pending,

@@ -11,6 +11,8 @@ import type { ExpiryRules } from './policy.js';
 import type { CookieCacheOptions, ResolvedCookieCache } from './store-mode/cookie-cache-options.js';
 import { resolveCookieCache } from './store-mode/cookie-cache-options.js';
 import type { SessionStore } from './store.js';
+import { resolveEncryptAtRest } from './store-mode/encrypt-at-rest.js';
+import type { EncryptAtRest } from './store-mode/encrypt-at-rest.js';
 import type { HeaderTransportOptions, Transport } from './transport.js';
 import { resolveTransport } from './transport.js';
 import type { KeyringInput } from './types.js';
@@ -88,6 +90,12 @@ export interface SessionManagerOptions extends CommonSessionOptions {
    * and encrypts each at its next write (docs/stores.md, "Encryption at rest"). Default false.
    */
   encryptAtRest?: boolean | 'migrate';
+  /** Cookie mode only (`mode: 'cookie'`): refused in store mode. */
+  maxCookieBytes?: never;
+  /** Cookie mode only: refused in store mode, where `revokeSessions` uses the store's per-user index. */
+  revocationStore?: never;
+  /** Cookie mode only: refused in store mode. */
+  revocationCheckAfter?: never;
 }
 
 /** Store mode options under their explicit name. */
@@ -234,6 +242,7 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
   if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function')) {
     throw configError('revocationStore must be a tessera SessionStore (get/set/delete)');
   }
+  if (store === undefined && loose.revocationCheckAfter !== undefined) throw configError('revocationCheckAfter has no effect without a revocationStore: pass one, or leave it out');
   if (input.lifetime === Infinity && (input.idleTimeout ?? DEFAULTS.idleTimeout) === Infinity) {
     throw configError('every session must expire: lifetime and idleTimeout cannot both be Infinity');
   }
@@ -276,17 +285,6 @@ export function resolveOptions(input: ManagerOptions): ResolvedOptions {
     dbsc,
     encryptAtRest: resolveEncryptAtRest(loose.encryptAtRest),
   });
-}
-
-/** `encryptAtRest` as resolved: off, on, or on while still reading the plain records written before. */
-export type EncryptAtRest = 'off' | 'on' | 'migrate';
-
-/** Validates `encryptAtRest`: false (the default), true or `'migrate'`. */
-export function resolveEncryptAtRest(value: unknown): EncryptAtRest {
-  if (value === undefined || value === false) return 'off';
-  if (value === true) return 'on';
-  if (value === 'migrate') return 'migrate';
-  throw configError(`encryptAtRest must be true, false or 'migrate'; got ${JSON.stringify(value) ?? String(value)}`);
 }
 
 /** The user ID a session's data names under `userKey` (per-user index, revocation), as a string. */

@@ -1,6 +1,6 @@
 // Type tests for data typed by a generic, without augmentation.
 import type { Session } from '../../src/core/index.js';
-import { createSessionManager } from '../../src/core/index.js';
+import { MemoryStore, createSessionManager } from '../../src/core/index.js';
 
 interface Cart {
   items: string[];
@@ -21,3 +21,9 @@ export async function generic(): Promise<Session<Cart>> {
   s.has('userId');
   return s;
 }
+
+// A sealed-mode option without `mode: 'cookie'` (a forgotten mode) does not compile.
+// @ts-expect-error maxCookieBytes is a cookie-mode option
+createSessionManager({ secrets: 'x'.repeat(32), maxCookieBytes: 6000 });
+// @ts-expect-error revocationStore is a cookie-mode option
+createSessionManager({ secrets: 'x'.repeat(32), revocationStore: new MemoryStore() });

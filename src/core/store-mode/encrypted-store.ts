@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
-import type { EncryptAtRest } from '../options.js';
 import { createRecordCipher } from '../crypto/record-cipher.js';
 import type { SessionStore, StoreWriteMeta, StoredSession } from '../store.js';
+import type { EncryptAtRest } from './encrypt-at-rest.js';
 import { RECORD_PREFIX } from './record.js';
 
 const HMAC_NAME = /^u\.[A-Za-z0-9_-]{43}$/;
