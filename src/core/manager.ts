@@ -156,8 +156,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(inpu
     // DBSC: a session that logs in (regenerated, with a user) is offered a device binding.
     const offer = carrier.registration !== undefined && f.status === 'regenerated' && plan.cookie === 'set' && userIdOf(options, f.data) !== undefined;
     const work: CarrierWork = carrier.persist(state, plan, now, streaming);
-    const clearSite = f.clearSiteData && clearSiteDataHeader(f.clearSiteData, plan.cookie === 'set' && options.transport.kind === 'cookie');
-    f.clearSiteData = undefined;
+    let clearSite: ResponseHeader | undefined;
+    if (f.clearSiteData !== undefined) {
+      clearSite = clearSiteDataHeader(f.clearSiteData, plan.cookie === 'set' && options.transport.kind === 'cookie');
+      f.clearSiteData = undefined; // sent once: a second prepare (after a streamed body) repeats nothing
+    }
     if (work === NO_WORK) return clearSite === undefined ? NOTHING : { ...NOTHING, headers: [clearSite, NO_STORE] };
     const run = work.run;
     // A response that changes the token (or clears site data) must never be cached.

@@ -66,11 +66,11 @@ export interface Succession {
   /** The marker's store key for the record loaded from `loadedKey`: an HMAC, so no cookie names it. */
   markerOf(loadedKey: string): string;
   /**
-   * Whether the session loaded from `loadedKey` still lives: its record is there (or its renewal's
-   * forward, to a record that is there), or a regenerate
-   * that joined its marker moved it and that record (other than `ownKey`) is there (a
-   * double-clicked login: the other click deleted the loaded record). An ended marker, or a
-   * record gone with no live successor, means the session was destroyed or revoked meanwhile.
+   * Whether the session loaded from `loadedKey` still lives: its record is there (or its
+   * renewal's forward, to a record that is there), or a regenerate that joined its marker moved
+   * it and that record (other than `ownKey`) is there (a double-clicked login: the other click
+   * deleted the loaded record). An ended marker, or a record gone with no live successor, means
+   * the session was destroyed or revoked meanwhile.
    */
   lives(caller: StoreCaller, loadedKey: string, ownKey?: string): Promise<boolean>;
   /** The keys the regenerates of the record loaded from `loadedKey` joined so far: a double-clicked login's twins. */
